@@ -1,0 +1,31 @@
+//===- Interpreter.h - the reference interpreter of the kiln dialect ------===//
+//
+// Evaluates kiln functions directly on the host, op by op, accumulating f32
+// arithmetic in f64. It is the numerical oracle against which importers,
+// passes and code generation are tested, so it favours clarity over speed.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_COMPILER_REFERENCE_INTERPRETER_H
+#define KILN_COMPILER_REFERENCE_INTERPRETER_H
+
+#include "compiler/reference/Tensor.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+namespace kiln::reference {
+
+/// Runs `fn` on `args`, which must match the function's argument types.
+/// Errors (a type mismatch, an unsupported op, an index out of range at run
+/// time) are reported as diagnostics at the offending location.
+mlir::FailureOr<llvm::SmallVector<Tensor>>
+interpret(mlir::func::FuncOp fn, llvm::ArrayRef<Tensor> args);
+
+/// Evaluates one kiln op (not `kiln.scan`) on its operand values; used by
+/// the interpreter and by constant folding passes.
+mlir::FailureOr<Tensor> evaluateOp(mlir::Operation *op,
+                                   llvm::ArrayRef<const Tensor *> operands);
+
+} // namespace kiln::reference
+
+#endif // KILN_COMPILER_REFERENCE_INTERPRETER_H

@@ -1,0 +1,47 @@
+//===- KilnDialect.h - the kiln dialect and its ops -----------------------===//
+
+#ifndef KILN_DIALECTS_KILN_KILNDIALECT_H
+#define KILN_DIALECTS_KILN_KILNDIALECT_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/ControlFlowInterfaces.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "dialects/kiln/KilnDialect.h.inc"
+
+namespace kiln {
+
+/// Infers the NumPy-broadcast result type of `operands` (named `names` in
+/// diagnostics). The element type is `resultElement` when given, else the
+/// operands' common element type, which must agree.
+llvm::LogicalResult
+inferBroadcastResult(std::optional<mlir::Location> loc,
+                     llvm::ArrayRef<mlir::Value> operands,
+                     llvm::ArrayRef<llvm::StringRef> names,
+                     mlir::Type resultElement,
+                     llvm::SmallVectorImpl<mlir::Type> &types);
+
+/// Broadcasts two static shapes with NumPy rules; failure if incompatible.
+llvm::FailureOr<llvm::SmallVector<int64_t>>
+broadcastShapes(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b);
+
+/// Normalizes `axis` in `[-rank, rank)` to `[0, rank)`; failure if outside.
+llvm::FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
+
+/// Output extent of a sliding window (convolution or pooling); failure when
+/// the window does not fit even once.
+llvm::FailureOr<int64_t> windowOutputSize(int64_t in, int64_t kernel,
+                                          int64_t stride, int64_t dilation,
+                                          int64_t padLo, int64_t padHi);
+
+} // namespace kiln
+
+#define GET_OP_CLASSES
+#include "dialects/kiln/KilnOps.h.inc"
+
+#endif // KILN_DIALECTS_KILN_KILNDIALECT_H

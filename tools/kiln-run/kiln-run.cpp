@@ -1,0 +1,59 @@
+//===- kiln-run.cpp - interpret a kiln function on .npy inputs ------------===//
+//
+//   kiln-run model.mlir --input x.npy [--input name=y.npy ...]
+//            [--function NAME] [--output-dir DIR] [--print]
+//            [--expect golden.npy ... --rtol R --atol A]
+//
+// Exit status: 0 success; 1 a result differs from --expect; 2 bad usage or
+// bad input (malformed model, wrong or unreadable .npy, run-time error).
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/reference/Runner.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/InitLLVM.h"
+
+#include <CLI/CLI.hpp>
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  kiln::reference::RunOptions options;
+  CLI::App app{"Interpret a kiln-dialect function on .npy inputs with the "
+               "reference interpreter and write one .npy per result.",
+               "kiln-run"};
+  app.add_option("model", options.modelPath, "the .mlir file to run")
+      ->required();
+  app.add_option("-i,--input", options.inputs,
+                 "an input .npy: FILE (next argument in order) or NAME=FILE "
+                 "(the argument whose kiln.name is NAME, or argN)");
+  app.add_option("-f,--function", options.function,
+                 "the function to run (default: the first public one)");
+  app.add_option("-o,--output-dir", options.outputDir,
+                 "write each result to DIR/<result name>.npy (created if "
+                 "absent)");
+  app.add_flag("-p,--print", options.printValues, "print the result values");
+  app.add_option("--expect", options.expected,
+                 "a golden .npy to compare a result with: FILE (results in "
+                 "order) or NAME=FILE; any mismatch exits with status 1");
+  app.add_option("--rtol", options.rtol, "relative tolerance for --expect")
+      ->capture_default_str();
+  app.add_option("--atol", options.atol, "absolute tolerance for --expect")
+      ->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+
+  mlir::DialectRegistry registry;
+  kiln::reference::registerRunnerDialects(registry);
+  mlir::MLIRContext context(registry);
+  llvm::SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  return static_cast<int>(
+      kiln::reference::runModel(context, sourceMgr, options, llvm::outs()));
+}
