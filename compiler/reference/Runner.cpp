@@ -270,7 +270,8 @@ bool compare(raw_ostream &out, StringRef name, const Tensor &got,
       first = k;
   }
   if (bad == 0) {
-    out << "  " << name << ": matches expected (max |diff| " << worst << ")\n";
+    out << "  " << name << ": matches expected (max |diff| "
+        << llvm::format("%.3g", worst) << ")\n";
     return true;
   }
   SmallVector<int64_t> idx;
@@ -286,7 +287,8 @@ bool compare(raw_ostream &out, StringRef name, const Tensor &got,
   out << ", expected ";
   printFloat(out, want.getDouble(first), got.isFloat() ? got.elementType()
                                                        : Float64Type::get(got.type.getContext()));
-  out << " (rtol " << rtol << ", atol " << atol << ")\n";
+  out << " (rtol " << llvm::format("%g", rtol) << ", atol "
+      << llvm::format("%g", atol) << ")\n";
   return false;
 }
 

@@ -210,9 +210,11 @@ def Kiln_DropoutOp : Kiln_UnaryOp<"dropout", Kiln_FloatTensor> {
   let description = [{
     With `training = false` (default) the op is the identity. With
     `training = true` each element is zeroed with probability `rate` and the
-    survivors are scaled by `1 / (1 - rate)`; the mask is a deterministic
-    function of `seed` and the element's linear index (a SplitMix64 hash), so
-    the reference interpreter and compiled code agree bit for bit.
+    survivors are scaled by `1 / (1 - rate)`. The mask is a pure function of
+    `seed` and the element's row-major index `k`, so the reference
+    interpreter and compiled code agree bit for bit: with `h` the SplitMix64
+    finalizer, `u = (h(seed ^ h(k)) >> 11) * 2^-53` and the element is dropped
+    when `u < rate`.
 
     ```mlir
     %y = kiln.dropout %x {rate = 2.000000e-01 : f64} : tensor<32x256xf32>

@@ -780,7 +780,7 @@ std::string writeNpy(const std::string &path, const Array &array) {
     errno = 0;
     f = std::fopen(tmpPath.c_str(), "wbx");
     if (!f && errno != EEXIST)
-      return path + ": cannot create temporary file " + quoteForError(tmpPath) +
+      return path + ": cannot create temporary file " + "'" + tmpPath + "'" +
              ": " + std::strerror(errno);
   }
   if (!f)
@@ -788,9 +788,10 @@ std::string writeNpy(const std::string &path, const Array &array) {
 
   auto fail = [&](const char *what, int savedErrno) {
     std::remove(tmpPath.c_str());
-    return path + ": " + what + " temporary file " + quoteForError(tmpPath) +
+    return path + ": " + what + " temporary file " + "'" + tmpPath + "'" +
            ": " + std::strerror(savedErrno);
   };
+  errno = 0;
   bool ok = std::fwrite(header.data(), 1, header.size(), f) == header.size();
   if (ok && !array.data.empty())
     ok = std::fwrite(array.data.data(), 1, array.data.size(), f) ==
@@ -803,11 +804,11 @@ std::string writeNpy(const std::string &path, const Array &array) {
     savedErrno = errno;
   }
   if (!ok)
-    return fail("cannot write", savedErrno);
+    return fail("cannot write", savedErrno != 0 ? savedErrno : EIO);
   if (std::rename(tmpPath.c_str(), path.c_str()) != 0) {
     savedErrno = errno;
     std::remove(tmpPath.c_str());
-    return path + ": cannot rename temporary file " + quoteForError(tmpPath) +
+    return path + ": cannot rename temporary file " + "'" + tmpPath + "'" +
            " to target: " + std::strerror(savedErrno);
   }
   return "";
