@@ -6,6 +6,8 @@ set -euo pipefail
 PACKAGES=(
   # LLVM/MLIR 19 toolchain (DESIGN.md §3)
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools clang-19 lld-19
+  # sanitizer runtimes for the asan preset
+  libclang-rt-19-dev
   # build tools
   cmake ninja-build ccache
   # libraries

@@ -209,7 +209,7 @@ FailureOr<Tensor> evalCast(CastOp op, const Tensor &x) {
   unsigned bits = out->isFloat() ? 0 : to.getIntOrFloatBitWidth();
   for (int64_t k = 0, n = x.size(); k < n; ++k) {
     if (out->isFloat())
-      out->floats[k] = x.getDouble(k);
+      out->floats[k] = x.isFloat() ? x.floats[k] : intToFloat(to, x.ints[k]);
     else if (bits == 1)
       out->ints[k] = x.isFloat() ? x.floats[k] != 0.0 : x.ints[k] != 0;
     else

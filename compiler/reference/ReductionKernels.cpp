@@ -53,10 +53,11 @@ FailureOr<Tensor> evalReduce(Operation *op, const Tensor &x,
       count *= d;
   constexpr double inf = std::numeric_limits<double>::infinity();
   if (x.isFloat()) {
+    // -0.0 is the identity of addition (+0.0 would turn -0.0 into +0.0).
     double init = kind == Reduce::Max   ? -inf
                   : kind == Reduce::Min ? inf
                   : kind == Reduce::Prod ? 1.0
-                                         : 0.0;
+                                         : -0.0;
     std::fill(out->floats.begin(), out->floats.end(), init);
     for (size_t k = 0; k < offsets.size(); ++k) {
       double &acc = out->floats[offsets[k]];
@@ -80,10 +81,17 @@ FailureOr<Tensor> evalReduce(Operation *op, const Tensor &x,
     if (kind == Reduce::Mean)
       for (double &v : out->floats)
         v /= static_cast<double>(count);
+    // The sum of nothing is +0.0, as NumPy's.
+    if (kind == Reduce::Sum && count == 0)
+      std::fill(out->floats.begin(), out->floats.end(), 0.0);
     return out;
   }
-  int64_t init = kind == Reduce::Max   ? std::numeric_limits<int64_t>::min()
-                 : kind == Reduce::Min ? std::numeric_limits<int64_t>::max()
+  // The identities of max and min are the element type's own limits.
+  unsigned bits = x.elementType().getIntOrFloatBitWidth();
+  int64_t typeMax = bits >= 64 ? std::numeric_limits<int64_t>::max()
+                               : (int64_t(1) << (bits - 1)) - 1;
+  int64_t init = kind == Reduce::Max   ? -typeMax - 1
+                 : kind == Reduce::Min ? typeMax
                  : kind == Reduce::Prod ? 1
                                         : 0;
   std::fill(out->ints.begin(), out->ints.end(), init);

@@ -16,6 +16,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
@@ -97,8 +98,9 @@ std::string fileNameFor(StringRef name) {
   return s;
 }
 
-/// Prints a float with the fewest digits that read back to the same value
-/// of `element`'s precision.
+/// Prints a float like Python's repr: the fewest significant digits that
+/// read back to the same value of `element`'s precision, in positional
+/// notation for exponents in [-4, 16) and scientific otherwise.
 void printFloat(raw_ostream &os, double v, Type element) {
   if (std::isnan(v)) {
     os << "nan";
@@ -109,12 +111,41 @@ void printFloat(raw_ostream &os, double v, Type element) {
     return;
   }
   char buf[64];
-  for (int precision = 1; precision <= 17; ++precision) {
-    snprintf(buf, sizeof(buf), "%.*g", precision, v);
+  int precision = 1;
+  for (; precision < 17; ++precision) {
+    snprintf(buf, sizeof(buf), "%.*e", precision - 1, v);
     if (roundToType(element, std::strtod(buf, nullptr)) == v)
       break;
   }
-  os << buf;
+  snprintf(buf, sizeof(buf), "%.*e", precision - 1, v);
+  // buf is "[-]d[.ddd]e[+-]XX": split into sign, digits and exponent.
+  StringRef text(buf);
+  bool negative = text.consume_front("-");
+  auto [mantissa, expText] = text.split('e');
+  std::string digits = mantissa.str();
+  digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
+  int exponent = std::atoi(expText.str().c_str());
+  while (digits.size() > 1 && digits.back() == '0')
+    digits.pop_back();
+  if (negative)
+    os << '-';
+  if (exponent < -4 || exponent >= 16) {
+    os << digits[0];
+    if (digits.size() > 1)
+      os << '.' << StringRef(digits).drop_front();
+    os << 'e' << (exponent < 0 ? '-' : '+') << llvm::format("%02d", std::abs(exponent));
+    return;
+  }
+  if (exponent < 0) {
+    os << "0." << std::string(-exponent - 1, '0') << digits;
+    return;
+  }
+  if (static_cast<int>(digits.size()) <= exponent + 1) {
+    os << digits << std::string(exponent + 1 - digits.size(), '0');
+    return;
+  }
+  os << StringRef(digits).take_front(exponent + 1) << '.'
+     << StringRef(digits).drop_front(exponent + 1);
 }
 
 void printValues(raw_ostream &os, const Tensor &t) {

@@ -171,6 +171,15 @@ unsigned widthOf(Type type) {
 // Constants and casts
 //===----------------------------------------------------------------------===//
 
+double kiln::intToFloat(Type floatType, int64_t v) {
+  // One rounding, straight from the integer: going through double first
+  // would round twice for |v| > 2^53.
+  APFloat x(cast<FloatType>(floatType).getFloatSemantics());
+  x.convertFromAPInt(APInt(64, static_cast<uint64_t>(v), /*isSigned=*/true),
+                     /*IsSigned=*/true, APFloat::rmNearestTiesToEven);
+  return toDouble(x);
+}
+
 OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 
 OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
@@ -185,7 +194,7 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   if (isa<FloatType>(to)) {
     SmallVector<double> out(n);
     for (size_t k = 0; k < n; ++k)
-      out[k] = x->isFloat ? x->fAt(k) : static_cast<double>(x->iAt(k));
+      out[k] = x->isFloat ? x->fAt(k) : intToFloat(to, x->iAt(k));
     return buildFloats(type, out);
   }
   unsigned bits = to.getIntOrFloatBitWidth();

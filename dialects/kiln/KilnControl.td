@@ -48,7 +48,7 @@ def Kiln_ScanOp : Kiln_Op<"scan", [RecursiveMemoryEffects,
   let assemblyFormat = [{
     (`init` `(` $init^ `:` type($init) `)`)?
     (`over` `(` $sequences^ `:` type($sequences) `)`)?
-    attr-dict-with-keyword `->` `(` type($results) `)` $body
+    attr-dict-with-keyword `->` custom<ParenTypeList>(type($results)) $body
   }];
   let hasVerifier = 1;
   let hasRegionVerifier = 1;

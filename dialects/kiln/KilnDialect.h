@@ -39,6 +39,10 @@ llvm::FailureOr<int64_t> windowOutputSize(int64_t in, int64_t kernel,
                                           int64_t stride, int64_t dilation,
                                           int64_t padLo, int64_t padHi);
 
+/// `v` converted to the float type `floatType` with one round-to-nearest-even
+/// step (as `sitofp`), returned as the double holding that exact value.
+double intToFloat(mlir::Type floatType, int64_t v);
+
 } // namespace kiln
 
 #define GET_OP_CLASSES

@@ -30,8 +30,9 @@ def Kiln_CastOp : Kiln_Op<"cast", [Pure, Elementwise, SameOperandsAndResultShape
   let description = [{
     Converts every element to the result's element type. Float to integer
     truncates toward zero and saturates at the integer range (NaN becomes 0);
-    anything to `i1` is `x != 0`; `i1` to a number is 0 or 1; float to float
-    rounds to nearest even.
+    anything to `i1` is `x != 0`; `i1` to a number is 0 or 1; integer to
+    integer keeps the low bits (two's complement); float to float and integer
+    to float round once to nearest even.
 
     ```mlir
     %i = kiln.cast %x : tensor<4xf32> -> tensor<4xi32>
@@ -163,8 +164,8 @@ class Kiln_LogicalOp<string mnemonic, string formula>
 def Kiln_AddOp : Kiln_ArithOp<"add", "x + y">;
 def Kiln_SubOp : Kiln_ArithOp<"sub", "x - y">;
 def Kiln_MulOp : Kiln_ArithOp<"mul", "x * y">;
-def Kiln_DivOp : Kiln_ArithOp<"div", "x / y (integers: truncated toward zero)">;
-def Kiln_PowOp : Kiln_ArithOp<"pow", "x ^ y">;
+def Kiln_DivOp : Kiln_ArithOp<"div", "x / y (integers: truncated toward zero, INT_MIN / -1 wraps, division by zero is a run-time error)">;
+def Kiln_PowOp : Kiln_ArithOp<"pow", "x ^ y (integers: by squaring with wrap-around; a negative exponent is a run-time error)">;
 def Kiln_MaximumOp : Kiln_ArithOp<"maximum", "max(x, y) (NaN propagates)">;
 def Kiln_MinimumOp : Kiln_ArithOp<"minimum", "min(x, y) (NaN propagates)">;
 

@@ -104,7 +104,8 @@ class Kiln_ReduceOp<string mnemonic, string what, Type type>
   let description = "Reduces `x` with " # what # " over `axes` (negative "
     "values count from the end; no duplicates). Reduced dimensions are "
     "dropped, or kept with size 1 when `keepdims` is set. Empty `axes` "
-    "reduces nothing.\n\n"
+    "reduces nothing. Floats accumulate in f64; a NaN propagates through "
+    "max and min; integer sums and products wrap around.\n\n"
     "```mlir\n%s = kiln." # mnemonic # " %x {axes = array<i64: 1>} : "
     "(tensor<4x10xf32>) -> tensor<4xf32>\n```";
   let arguments = (ins type:$x, DenseI64ArrayAttr:$axes,

@@ -10,6 +10,21 @@
 using namespace mlir;
 using namespace kiln;
 
+/// Parses `(` type-list `)` where the list may be empty, so that a scan
+/// without results (printed `-> ()`) reads back.
+static ParseResult parseParenTypeList(OpAsmParser &parser,
+                                      SmallVectorImpl<Type> &types) {
+  return parser.parseCommaSeparatedList(
+      OpAsmParser::Delimiter::Paren,
+      [&] { return parser.parseType(types.emplace_back()); });
+}
+
+static void printParenTypeList(OpAsmPrinter &p, Operation *, TypeRange types) {
+  p << '(';
+  llvm::interleaveComma(types, p);
+  p << ')';
+}
+
 #define GET_OP_CLASSES
 #include "dialects/kiln/KilnOps.cpp.inc"
 

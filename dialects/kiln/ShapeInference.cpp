@@ -36,6 +36,15 @@ LogicalResult expectSize(std::optional<Location> loc, StringRef attr,
                            " entries, got ", values.size());
 }
 
+/// Checks that every entry of attribute `attr` is at least `min`.
+LogicalResult expectAtLeast(std::optional<Location> loc, StringRef attr,
+                            ArrayRef<int64_t> values, int64_t min) {
+  if (llvm::all_of(values, [&](int64_t v) { return v >= min; }))
+    return success();
+  return emitOptionalError(loc, "attribute '", attr, "' must have entries >= ",
+                           min, ", got ", shapeStr(values));
+}
+
 LogicalResult expectDataFormat(std::optional<Location> loc, StringRef format) {
   if (format == "NHWC" || format == "NCHW")
     return success();
@@ -104,9 +113,11 @@ FailureOr<int64_t> kiln::windowOutputSize(int64_t in, int64_t kernel,
                                           int64_t padLo, int64_t padHi) {
   if (kernel <= 0 || stride <= 0 || dilation <= 0 || padLo < 0 || padHi < 0)
     return failure();
-  int64_t span = dilation * (kernel - 1) + 1;
-  int64_t padded = in + padLo + padHi;
-  if (padded < span)
+  int64_t span, padded;
+  if (llvm::MulOverflow(dilation, kernel - 1, span) ||
+      llvm::AddOverflow(span, int64_t(1), span) ||
+      llvm::AddOverflow(in, padLo, padded) ||
+      llvm::AddOverflow(padded, padHi, padded) || padded < span)
     return failure();
   return (padded - span) / stride + 1;
 }
@@ -258,7 +269,10 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
                     padding = adaptor.getPadding();
   if (failed(expectSize(loc, "strides", strides, 2)) ||
       failed(expectSize(loc, "dilations", dilations, 2)) ||
-      failed(expectSize(loc, "padding", padding, 4)))
+      failed(expectSize(loc, "padding", padding, 4)) ||
+      failed(expectAtLeast(loc, "strides", strides, 1)) ||
+      failed(expectAtLeast(loc, "dilations", dilations, 1)) ||
+      failed(expectAtLeast(loc, "padding", padding, 0)))
     return failure();
   Layout4D l = layoutOf(format);
   ArrayRef<int64_t> is = in.getShape(), fs = f.getShape();
@@ -308,7 +322,10 @@ static LogicalResult inferPool(std::optional<Location> loc, Value input,
   if (failed(expectDataFormat(loc, format)) ||
       failed(expectSize(loc, "kernel_size", kernel, 2)) ||
       failed(expectSize(loc, "strides", strides, 2)) ||
-      failed(expectSize(loc, "padding", padding, 4)))
+      failed(expectSize(loc, "padding", padding, 4)) ||
+      failed(expectAtLeast(loc, "kernel_size", kernel, 1)) ||
+      failed(expectAtLeast(loc, "strides", strides, 1)) ||
+      failed(expectAtLeast(loc, "padding", padding, 0)))
     return failure();
   for (unsigned i = 0; i < 2; ++i)
     if (padding[2 * i] >= kernel[i] || padding[2 * i + 1] >= kernel[i])
@@ -491,7 +508,11 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *,
   }
   int64_t count = x.getNumElements();
   if (inferred >= 0) {
-    if (known == 0 || count % known != 0)
+    if (known == 0)
+      return emitOptionalError(loc, "cannot infer the -1 in target shape ",
+                               shapeStr(shape),
+                               ": another dimension is 0");
+    if (count % known != 0)
       return emitOptionalError(loc, "cannot reshape operand 'x' (", x,
                                ") to ", shapeStr(shape), ": ", count,
                                " elements do not divide evenly");
@@ -623,11 +644,13 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc
   SmallVector<int64_t> shape;
   for (int64_t i = 0; i < x.getRank(); ++i) {
     int64_t d = x.getDimSize(i);
-    if (low[i] < 0 || high[i] < 0 || llvm::AddOverflow(d, low[i], d) ||
-        llvm::AddOverflow(d, high[i], d))
+    if (low[i] < 0 || high[i] < 0)
       return emitOptionalError(loc, "padding of dimension ", i,
                                " must be non-negative, got low ", low[i],
                                " high ", high[i]);
+    if (llvm::AddOverflow(d, low[i], d) || llvm::AddOverflow(d, high[i], d))
+      return emitOptionalError(loc, "padding of dimension ", i, " (low ",
+                               low[i], " high ", high[i], ") is too large");
     shape.push_back(d);
   }
   if (failed(checkedNumElements(shape)))

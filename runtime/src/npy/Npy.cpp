@@ -780,16 +780,16 @@ std::string writeNpy(const std::string &path, const Array &array) {
     errno = 0;
     f = std::fopen(tmpPath.c_str(), "wbx");
     if (!f && errno != EEXIST)
-      return path + ": cannot create temporary file " + "'" + tmpPath + "'" +
-             ": " + std::strerror(errno);
+      return path + ": cannot create temporary file '" + tmpPath +
+             "': " + std::strerror(errno);
   }
   if (!f)
     return path + ": cannot create a unique temporary file";
 
   auto fail = [&](const char *what, int savedErrno) {
     std::remove(tmpPath.c_str());
-    return path + ": " + what + " temporary file " + "'" + tmpPath + "'" +
-           ": " + std::strerror(savedErrno);
+    return path + ": " + what + " temporary file '" + tmpPath +
+           "': " + std::strerror(savedErrno);
   };
   errno = 0;
   bool ok = std::fwrite(header.data(), 1, header.size(), f) == header.size();
@@ -808,7 +808,7 @@ std::string writeNpy(const std::string &path, const Array &array) {
   if (std::rename(tmpPath.c_str(), path.c_str()) != 0) {
     savedErrno = errno;
     std::remove(tmpPath.c_str());
-    return path + ": cannot rename temporary file " + "'" + tmpPath + "'" +
+    return path + ": cannot rename temporary file '" + tmpPath + "'" +
            " to target: " + std::strerror(savedErrno);
   }
   return "";
