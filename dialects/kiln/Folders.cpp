@@ -321,8 +321,10 @@ OpFoldResult DivOp::fold(FoldAdaptor a) {
   return foldBinary(a.getLhs(), a.getRhs(), getType(),
                     [](double x, double y) { return x / y; },
                     [w](int64_t x, int64_t y) -> std::optional<int64_t> {
-                      if (y == 0 || (y == -1 && x == INT64_MIN))
+                      if (y == 0)
                         return std::nullopt;
+                      if (y == -1) // INT_MIN / -1 wraps, as in the interpreter
+                        return scalar::wrapToWidth(scalar::wrapSub(0, x), w);
                       return scalar::wrapToWidth(x / y, w);
                     });
 }
@@ -389,7 +391,8 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor a) {
   if (getX().getType() == getType())
     return getX();
   if (auto dense = dyn_cast_if_present<DenseElementsAttr>(a.getX()))
-    return dense.reshape(cast<ShapedType>(getType()));
+    if (dense.isSplat() || dense.getNumElements() <= kMaxFoldElements)
+      return dense.reshape(cast<ShapedType>(getType()));
   // reshape(reshape(x)) == reshape(x): only the final shape matters.
   if (auto inner = getX().getDefiningOp<ReshapeOp>()) {
     getXMutable().assign(inner.getX());

@@ -594,7 +594,9 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
       return emitOptionalError(loc, "input #", i + 1, " (", v.getType(),
                                ") does not match input #0 (", first,
                                ") outside axis ", *axis);
-    shape[*axis] += t.getDimSize(*axis);
+    if (llvm::AddOverflow(shape[*axis], t.getDimSize(*axis), shape[*axis]))
+      return emitOptionalError(loc, "concatenated dimension ", *axis,
+                               " is too large");
   }
   types.push_back(RankedTensorType::get(shape, first.getElementType()));
   return success();

@@ -9,7 +9,7 @@
 
 // Inline dense constants of float, integer and boolean type, splat or not;
 // the result type is the value's type.
-// CHECK-LABEL: func.func @constant_dense
+// CHECK-LABEL: func.func @constant_dense(
 func.func @constant_dense() -> (tensor<2x2xf32>, tensor<3xi64>, tensor<4xi1>, tensor<bf16>) {
   // CHECK: kiln.constant dense<{{\[\[}}1.000000e+00, 2.000000e+00], [3.000000e+00, 4.000000e+00]]> : tensor<2x2xf32>
   %0 = kiln.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
@@ -24,7 +24,7 @@ func.func @constant_dense() -> (tensor<2x2xf32>, tensor<3xi64>, tensor<4xi1>, te
 
 // A dense_resource constant: the blob (4-byte alignment header, then 4 f32
 // values) survives the round trip in the resource section.
-// CHECK-LABEL: func.func @constant_resource
+// CHECK-LABEL: func.func @constant_resource(
 func.func @constant_resource() -> tensor<2x2xf32> {
   // CHECK: kiln.constant dense_resource<kiln_weights> : tensor<2x2xf32>
   %0 = kiln.constant dense_resource<kiln_weights> : tensor<2x2xf32>
@@ -32,7 +32,7 @@ func.func @constant_resource() -> tensor<2x2xf32> {
 }
 
 // Casts between every kind of element type keep the shape.
-// CHECK-LABEL: func.func @cast
+// CHECK-LABEL: func.func @cast(
 func.func @cast(%f: tensor<2x3xf32>, %i: tensor<2x3xi32>, %b: tensor<2x3xi1>, %h: tensor<2x3xbf16>) {
   // CHECK: kiln.cast %arg0 : tensor<2x3xf32> -> tensor<2x3xi32>
   %0 = kiln.cast %f : tensor<2x3xf32> -> tensor<2x3xi32>
@@ -55,7 +55,7 @@ func.func @cast(%f: tensor<2x3xf32>, %i: tensor<2x3xi32>, %b: tensor<2x3xi1>, %h
 
 // The numeric unary ops accept floats and integers; the result type is the
 // operand's.
-// CHECK-LABEL: func.func @unary_numeric
+// CHECK-LABEL: func.func @unary_numeric(
 func.func @unary_numeric(%x: tensor<2x3xf32>, %i: tensor<4xi32>, %j: tensor<4xi8>) {
   // CHECK: kiln.neg %arg0 : tensor<2x3xf32>
   %0 = kiln.neg %x : tensor<2x3xf32>
@@ -81,7 +81,7 @@ func.func @unary_numeric(%x: tensor<2x3xf32>, %i: tensor<4xi32>, %j: tensor<4xi8
 }
 
 // The float-only unary ops, on each float type.
-// CHECK-LABEL: func.func @unary_float
+// CHECK-LABEL: func.func @unary_float(
 func.func @unary_float(%x: tensor<2x3xf32>, %h: tensor<8xf16>, %b: tensor<8xbf16>, %d: tensor<f64>) {
   // CHECK: kiln.exp %arg0 : tensor<2x3xf32>
   %0 = kiln.exp %x : tensor<2x3xf32>
@@ -108,7 +108,7 @@ func.func @unary_float(%x: tensor<2x3xf32>, %h: tensor<8xf16>, %b: tensor<8xbf16
 
 // Unary ops with attributes: a non-default value is printed, a default one
 // (leaky_relu alpha 0.2, elu alpha 1.0, gelu approximate false) is elided.
-// CHECK-LABEL: func.func @unary_attributes
+// CHECK-LABEL: func.func @unary_attributes(
 func.func @unary_attributes(%x: tensor<8xf32>) {
   // CHECK: kiln.leaky_relu %arg0 {alpha = 1.000000e-01 : f64} : tensor<8xf32>
   %0 = kiln.leaky_relu %x {alpha = 0.1 : f64} : tensor<8xf32>
@@ -126,7 +126,7 @@ func.func @unary_attributes(%x: tensor<8xf32>) {
 }
 
 // Boolean negation on i1.
-// CHECK-LABEL: func.func @logical_not
+// CHECK-LABEL: func.func @logical_not(
 func.func @logical_not(%x: tensor<4xi1>) -> tensor<4xi1> {
   // CHECK: kiln.logical_not %arg0 : tensor<4xi1>
   %0 = kiln.logical_not %x : tensor<4xi1>
@@ -139,7 +139,7 @@ func.func @logical_not(%x: tensor<4xi1>) -> tensor<4xi1> {
 
 // Arithmetic with NumPy broadcasting: trailing alignment, size-1 stretching,
 // rank-0 operands, integer operands.
-// CHECK-LABEL: func.func @binary_arith
+// CHECK-LABEL: func.func @binary_arith(
 func.func @binary_arith(%a: tensor<4x3xf32>, %b: tensor<3xf32>, %c: tensor<4x1xf32>,
                         %d: tensor<1x5xf32>, %e: tensor<2x1x3xf32>, %s: tensor<f32>,
                         %i: tensor<4xi64>, %j: tensor<1xi64>) {
@@ -163,7 +163,7 @@ func.func @binary_arith(%a: tensor<4x3xf32>, %b: tensor<3xf32>, %c: tensor<4x1xf
 }
 
 // Comparisons broadcast like arithmetic and return i1, for any element type.
-// CHECK-LABEL: func.func @compare
+// CHECK-LABEL: func.func @compare(
 func.func @compare(%a: tensor<4x3xf32>, %b: tensor<3xf32>, %i: tensor<2x1xi32>,
                    %j: tensor<5xi32>, %p: tensor<4xi1>) {
   // CHECK: kiln.equal %arg0, %arg1 : (tensor<4x3xf32>, tensor<3xf32>) -> tensor<4x3xi1>
@@ -184,7 +184,7 @@ func.func @compare(%a: tensor<4x3xf32>, %b: tensor<3xf32>, %i: tensor<2x1xi32>,
 }
 
 // Logical and/or on i1 with broadcasting.
-// CHECK-LABEL: func.func @logical_binary
+// CHECK-LABEL: func.func @logical_binary(
 func.func @logical_binary(%a: tensor<4x1xi1>, %b: tensor<3xi1>) {
   // CHECK: kiln.logical_and %arg0, %arg1 : (tensor<4x1xi1>, tensor<3xi1>) -> tensor<4x3xi1>
   %0 = kiln.logical_and %a, %b : (tensor<4x1xi1>, tensor<3xi1>) -> tensor<4x3xi1>
@@ -194,7 +194,7 @@ func.func @logical_binary(%a: tensor<4x1xi1>, %b: tensor<3xi1>) {
 }
 
 // Select broadcasts all three operands; the condition may add dimensions.
-// CHECK-LABEL: func.func @select
+// CHECK-LABEL: func.func @select(
 func.func @select(%c: tensor<4x1xi1>, %a: tensor<4x3xf32>, %b: tensor<3xf32>,
                   %s: tensor<i1>, %d: tensor<2x1x1xi1>, %i: tensor<3xi32>) {
   // CHECK: kiln.select %arg0, %arg1, %arg2 : (tensor<4x1xi1>, tensor<4x3xf32>, tensor<3xf32>) -> tensor<4x3xf32>
@@ -212,7 +212,7 @@ func.func @select(%c: tensor<4x1xi1>, %a: tensor<4x3xf32>, %b: tensor<3xf32>,
 
 // Matmul: plain, batched, broadcast batch dimensions, a 2-D operand against
 // a batched one, transposed operands, integer operands.
-// CHECK-LABEL: func.func @matmul
+// CHECK-LABEL: func.func @matmul(
 func.func @matmul(%a: tensor<4x8xf32>, %b: tensor<8x5xf32>, %ba: tensor<2x4x8xf32>,
                   %bb: tensor<2x8x5xf32>, %c: tensor<3x1x4x8xf32>, %d: tensor<6x8x5xf32>,
                   %at: tensor<8x4xf32>, %bt: tensor<5x8xf32>, %i: tensor<2x3xi32>) {
@@ -237,7 +237,7 @@ func.func @matmul(%a: tensor<4x8xf32>, %b: tensor<8x5xf32>, %ba: tensor<2x4x8xf3
 
 // Conv2d: NHWC/HWIO (default), strides with asymmetric padding, dilations,
 // NCHW/OIHW, grouped and depthwise convolution.
-// CHECK-LABEL: func.func @conv2d
+// CHECK-LABEL: func.func @conv2d(
 func.func @conv2d(%x: tensor<1x28x28x1xf32>, %w: tensor<3x3x1x32xf32>,
                   %xc: tensor<1x3x32x32xf32>, %wc: tensor<16x3x5x5xf32>,
                   %x4: tensor<1x10x10x4xf32>, %w48: tensor<3x3x4x8xf32>,
@@ -270,7 +270,7 @@ func.func @conv2d(%x: tensor<1x28x28x1xf32>, %w: tensor<3x3x1x32xf32>,
 }
 
 // Max pooling in both layouts, with padding smaller than the window.
-// CHECK-LABEL: func.func @max_pool2d
+// CHECK-LABEL: func.func @max_pool2d(
 func.func @max_pool2d(%x: tensor<1x26x26x32xf32>, %y: tensor<1x3x7x7xf32>) {
   // CHECK: kiln.max_pool2d %arg0 {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x26x26x32xf32>) -> tensor<1x13x13x32xf32>
   %0 = kiln.max_pool2d %x {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>}
@@ -282,7 +282,7 @@ func.func @max_pool2d(%x: tensor<1x26x26x32xf32>, %y: tensor<1x3x7x7xf32>) {
 }
 
 // Average pooling: TensorFlow's default divisor and ONNX's count_include_pad.
-// CHECK-LABEL: func.func @avg_pool2d
+// CHECK-LABEL: func.func @avg_pool2d(
 func.func @avg_pool2d(%x: tensor<1x8x8x16xf32>) {
   // CHECK: kiln.avg_pool2d %arg0 {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x8x8x16xf32>) -> tensor<1x4x4x16xf32>
   %0 = kiln.avg_pool2d %x {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>}
@@ -299,7 +299,7 @@ func.func @avg_pool2d(%x: tensor<1x8x8x16xf32>) {
 
 // Every reduction: dropped or kept axes, negative axes, several axes, no axes
 // (the identity shape) and all axes (rank 0).
-// CHECK-LABEL: func.func @reductions
+// CHECK-LABEL: func.func @reductions(
 func.func @reductions(%x: tensor<2x3x4xf32>, %i: tensor<2x3x4xi32>) {
   // CHECK: kiln.reduce_sum %arg0 {axes = array<i64: 1>} : (tensor<2x3x4xf32>) -> tensor<2x4xf32>
   %0 = kiln.reduce_sum %x {axes = array<i64: 1>} : (tensor<2x3x4xf32>) -> tensor<2x4xf32>
@@ -319,7 +319,7 @@ func.func @reductions(%x: tensor<2x3x4xf32>, %i: tensor<2x3x4xi32>) {
 }
 
 // argmax/argmin return i64 indices, with or without the reduced dimension.
-// CHECK-LABEL: func.func @arg_reductions
+// CHECK-LABEL: func.func @arg_reductions(
 func.func @arg_reductions(%x: tensor<4x10xf32>, %i: tensor<4x10xi8>) {
   // CHECK: kiln.argmax %arg0 {axis = 1 : i64} : (tensor<4x10xf32>) -> tensor<4xi64>
   %0 = kiln.argmax %x {axis = 1 : i64} : (tensor<4x10xf32>) -> tensor<4xi64>
@@ -337,7 +337,7 @@ func.func @arg_reductions(%x: tensor<4x10xf32>, %i: tensor<4x10xi8>) {
 //===----------------------------------------------------------------------===//
 
 // Softmax and log-softmax along the default last axis and an explicit one.
-// CHECK-LABEL: func.func @softmax
+// CHECK-LABEL: func.func @softmax(
 func.func @softmax(%x: tensor<32x10xf32>) {
   // CHECK: kiln.softmax %arg0 : tensor<32x10xf32>
   %0 = kiln.softmax %x : tensor<32x10xf32>
@@ -351,7 +351,7 @@ func.func @softmax(%x: tensor<32x10xf32>) {
 }
 
 // Batch norm over the last (NHWC) or second (NCHW) dimension.
-// CHECK-LABEL: func.func @batch_norm
+// CHECK-LABEL: func.func @batch_norm(
 func.func @batch_norm(%x: tensor<8x16x16x32xf32>, %p: tensor<32xf32>, %y: tensor<8x32x4x4xf32>) {
   // CHECK: kiln.batch_norm %arg0, %arg1, %arg1, %arg1, %arg1 : (tensor<8x16x16x32xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32xf32>) -> tensor<8x16x16x32xf32>
   %0 = kiln.batch_norm %x, %p, %p, %p, %p
@@ -363,7 +363,7 @@ func.func @batch_norm(%x: tensor<8x16x16x32xf32>, %p: tensor<32xf32>, %y: tensor
 }
 
 // Layer norm over the last dimension, or over the trailing two.
-// CHECK-LABEL: func.func @layer_norm
+// CHECK-LABEL: func.func @layer_norm(
 func.func @layer_norm(%x: tensor<2x16x64xf32>, %g: tensor<64xf32>, %g2: tensor<16x64xf32>) {
   // CHECK: kiln.layer_norm %arg0, %arg1, %arg1 {epsilon = 9.9999999999999995E-7 : f64} : (tensor<2x16x64xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<2x16x64xf32>
   %0 = kiln.layer_norm %x, %g, %g {epsilon = 1.0e-6 : f64}
@@ -375,7 +375,7 @@ func.func @layer_norm(%x: tensor<2x16x64xf32>, %g: tensor<64xf32>, %g2: tensor<1
 }
 
 // Dropout: inference form (only the rate) and training form with a seed.
-// CHECK-LABEL: func.func @dropout
+// CHECK-LABEL: func.func @dropout(
 func.func @dropout(%x: tensor<32x256xf32>) {
   // CHECK: kiln.dropout %arg0 {rate = 2.000000e-01 : f64} : tensor<32x256xf32>
   %0 = kiln.dropout %x {rate = 0.2 : f64} : tensor<32x256xf32>
@@ -390,7 +390,7 @@ func.func @dropout(%x: tensor<32x256xf32>) {
 
 // Reshape with an explicit shape, with -1 computed from the element count,
 // and to rank 0.
-// CHECK-LABEL: func.func @reshape
+// CHECK-LABEL: func.func @reshape(
 func.func @reshape(%x: tensor<32x7x7x64xf32>, %s: tensor<1x1xi8>) {
   // CHECK: kiln.reshape %arg0 {shape = array<i64: 32, -1>} : (tensor<32x7x7x64xf32>) -> tensor<32x3136xf32>
   %0 = kiln.reshape %x {shape = array<i64: 32, -1>} : (tensor<32x7x7x64xf32>) -> tensor<32x3136xf32>
@@ -402,7 +402,7 @@ func.func @reshape(%x: tensor<32x7x7x64xf32>, %s: tensor<1x1xi8>) {
 }
 
 // Transpose permutes dimensions: result.shape[i] = x.shape[perm[i]].
-// CHECK-LABEL: func.func @transpose
+// CHECK-LABEL: func.func @transpose(
 func.func @transpose(%x: tensor<1x3x32x16xf32>) {
   // CHECK: kiln.transpose %arg0 {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x3x32x16xf32>) -> tensor<1x32x16x3xf32>
   %0 = kiln.transpose %x {perm = array<i64: 0, 2, 3, 1>} : (tensor<1x3x32x16xf32>) -> tensor<1x32x16x3xf32>
@@ -412,7 +412,7 @@ func.func @transpose(%x: tensor<1x3x32x16xf32>) {
 }
 
 // broadcast_to adds leading dimensions and stretches size-1 ones.
-// CHECK-LABEL: func.func @broadcast_to
+// CHECK-LABEL: func.func @broadcast_to(
 func.func @broadcast_to(%x: tensor<3xf32>, %y: tensor<4x1xi1>) {
   // CHECK: kiln.broadcast_to %arg0 {shape = array<i64: 4, 3>} : (tensor<3xf32>) -> tensor<4x3xf32>
   %0 = kiln.broadcast_to %x {shape = array<i64: 4, 3>} : (tensor<3xf32>) -> tensor<4x3xf32>
@@ -422,7 +422,7 @@ func.func @broadcast_to(%x: tensor<3xf32>, %y: tensor<4x1xi1>) {
 }
 
 // Concat along a positive or negative axis, of two, three or one input.
-// CHECK-LABEL: func.func @concat
+// CHECK-LABEL: func.func @concat(
 func.func @concat(%a: tensor<2x3xf32>, %b: tensor<2x5xf32>, %c: tensor<4x3xf32>) {
   // CHECK: kiln.concat %arg0, %arg1 {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x5xf32>) -> tensor<2x8xf32>
   %0 = kiln.concat %a, %b {axis = 1 : i64} : (tensor<2x3xf32>, tensor<2x5xf32>) -> tensor<2x8xf32>
@@ -435,7 +435,7 @@ func.func @concat(%a: tensor<2x3xf32>, %b: tensor<2x5xf32>, %c: tensor<4x3xf32>)
 
 // Slice with unit strides (no attribute), with strides, and to an empty
 // extent; the result dimension is ceil((limit - start) / stride).
-// CHECK-LABEL: func.func @slice
+// CHECK-LABEL: func.func @slice(
 func.func @slice(%x: tensor<4x8xf32>) {
   // CHECK: kiln.slice %arg0 {limit = array<i64: 3, 8>, start = array<i64: 1, 0>} : (tensor<4x8xf32>) -> tensor<2x8xf32>
   %0 = kiln.slice %x {start = array<i64: 1, 0>, limit = array<i64: 3, 8>} : (tensor<4x8xf32>) -> tensor<2x8xf32>
@@ -449,7 +449,7 @@ func.func @slice(%x: tensor<4x8xf32>) {
 }
 
 // Pad with zeros (the default value) or a given value, on floats and ints.
-// CHECK-LABEL: func.func @pad
+// CHECK-LABEL: func.func @pad(
 func.func @pad(%x: tensor<1x28x28x1xf32>, %i: tensor<3xi32>) {
   // CHECK: kiln.pad %arg0 {high = array<i64: 0, 1, 1, 0>, low = array<i64: 0, 1, 1, 0>} : (tensor<1x28x28x1xf32>) -> tensor<1x30x30x1xf32>
   %0 = kiln.pad %x {low = array<i64: 0, 1, 1, 0>, high = array<i64: 0, 1, 1, 0>}
@@ -461,7 +461,7 @@ func.func @pad(%x: tensor<1x28x28x1xf32>, %i: tensor<3xi32>) {
 
 // Gather along axis 0 (an embedding lookup, i32 ids) and along axis 1
 // (i64 indices): params.shape[:axis] + indices.shape + params.shape[axis+1:].
-// CHECK-LABEL: func.func @gather
+// CHECK-LABEL: func.func @gather(
 func.func @gather(%table: tensor<1000x32xf32>, %ids: tensor<8x20xi32>,
                   %p: tensor<2x5x3xi8>, %idx: tensor<4xi64>) {
   // CHECK: kiln.gather %arg0, %arg1 : (tensor<1000x32xf32>, tensor<8x20xi32>) -> tensor<8x20x32xf32>
@@ -479,7 +479,7 @@ func.func @gather(%table: tensor<1000x32xf32>, %ids: tensor<8x20xi32>,
 
 // A SimpleRNN: carried state and one sequence over axis 0; the body uses the
 // weights defined above it and yields the next state and the step output.
-// CHECK-LABEL: func.func @scan_rnn
+// CHECK-LABEL: func.func @scan_rnn(
 func.func @scan_rnn(%h0: tensor<4x8xf32>, %xs: tensor<20x4x3xf32>, %wx: tensor<3x8xf32>,
                     %wh: tensor<8x8xf32>) -> (tensor<4x8xf32>, tensor<20x4x8xf32>) {
   // CHECK: kiln.scan init(%arg0 : tensor<4x8xf32>) over(%arg1 : tensor<20x4x3xf32>) -> (tensor<4x8xf32>, tensor<20x4x8xf32>) {
@@ -504,7 +504,7 @@ func.func @scan_rnn(%h0: tensor<4x8xf32>, %xs: tensor<20x4x3xf32>, %wx: tensor<3
 
 // A reversed scan over axis 1 ([batch, time, feature]): the step slice drops
 // axis 1 and the per-step output is stacked back along it.
-// CHECK-LABEL: func.func @scan_reverse_axis1
+// CHECK-LABEL: func.func @scan_reverse_axis1(
 func.func @scan_reverse_axis1(%c0: tensor<4xf32>, %xs: tensor<4x7x3xf32>) -> (tensor<4xf32>, tensor<4x7x3xf32>) {
   // CHECK: kiln.scan init(%arg0 : tensor<4xf32>) over(%arg1 : tensor<4x7x3xf32>) attributes {axis = 1 : i64, reverse = true} -> (tensor<4xf32>, tensor<4x7x3xf32>) {
   // CHECK-NEXT: ^bb0(%{{.+}}: tensor<4xf32>, %{{.+}}: tensor<4x3xf32>):
@@ -522,7 +522,7 @@ func.func @scan_reverse_axis1(%c0: tensor<4xf32>, %xs: tensor<4x7x3xf32>) -> (te
 
 // Without sequences the step count comes from `length`; the per-step output
 // is stacked to `length` rows.
-// CHECK-LABEL: func.func @scan_length
+// CHECK-LABEL: func.func @scan_length(
 func.func @scan_length(%x0: tensor<2xi32>) -> (tensor<2xi32>, tensor<5x2xi32>) {
   // CHECK: kiln.scan init(%arg0 : tensor<2xi32>) attributes {length = 5 : i64} -> (tensor<2xi32>, tensor<5x2xi32>) {
   // CHECK-NEXT: ^bb0(%[[X:.+]]: tensor<2xi32>):
@@ -538,7 +538,7 @@ func.func @scan_length(%x0: tensor<2xi32>) -> (tensor<2xi32>, tensor<5x2xi32>) {
 
 // An LSTM-like shape: two carried values, two sequences, two per-step
 // outputs (one of rank 0, stacked to rank 1).
-// CHECK-LABEL: func.func @scan_multiple
+// CHECK-LABEL: func.func @scan_multiple(
 func.func @scan_multiple(%h0: tensor<2x4xf32>, %c0: tensor<2x4xf32>, %xs: tensor<6x2x4xf32>,
                          %ms: tensor<6x2xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>, tensor<6x2x4xf32>, tensor<6xf32>) {
   // CHECK: kiln.scan init(%arg0, %arg1 : tensor<2x4xf32>, tensor<2x4xf32>) over(%arg2, %arg3 : tensor<6x2x4xf32>, tensor<6x2xf32>) -> (tensor<2x4xf32>, tensor<2x4xf32>, tensor<6x2x4xf32>, tensor<6xf32>) {
@@ -558,7 +558,7 @@ func.func @scan_multiple(%h0: tensor<2x4xf32>, %c0: tensor<2x4xf32>, %xs: tensor
 }
 
 // A scan with sequences only (a map over steps) and no carried state.
-// CHECK-LABEL: func.func @scan_map
+// CHECK-LABEL: func.func @scan_map(
 func.func @scan_map(%xs: tensor<3x5xf32>) -> tensor<3x5xf32> {
   // CHECK: kiln.scan over(%arg0 : tensor<3x5xf32>) -> (tensor<3x5xf32>) {
   // CHECK: kiln.yield %{{.+}} : tensor<5xf32>
@@ -568,6 +568,19 @@ func.func @scan_map(%xs: tensor<3x5xf32>) -> tensor<3x5xf32> {
     kiln.yield %y : tensor<5xf32>
   }
   return %ys : tensor<3x5xf32>
+}
+
+// A scan without results prints an empty result list, `-> ()`, which
+// reads back.
+// CHECK-LABEL: func.func @scan_no_results(
+// CHECK: kiln.scan over(%arg0 : tensor<3x5xf32>) -> () {
+// CHECK: kiln.yield{{$}}
+func.func @scan_no_results(%xs: tensor<3x5xf32>) {
+  kiln.scan over(%xs : tensor<3x5xf32>) -> () {
+  ^bb0(%x: tensor<5xf32>):
+    kiln.yield
+  }
+  return
 }
 
 // The blob behind @constant_resource: 4-byte alignment, then 1.0 2.0 3.0 4.0.
