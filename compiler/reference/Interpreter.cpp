@@ -104,16 +104,10 @@ LogicalResult Interpreter::runBlock(Block &block, ArrayRef<Tensor> args,
 /// `toSlice` is false.
 static void copyStep(Tensor &seq, Tensor &slice, int64_t axis, int64_t t,
                      bool toSlice) {
-  ArrayRef<int64_t> shape = seq.shape();
-  int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < axis; ++d)
-    outer *= shape[d];
-  for (int64_t d = axis + 1; d < static_cast<int64_t>(shape.size()); ++d)
-    inner *= shape[d];
-  int64_t steps = shape[axis];
-  for (int64_t o = 0; o < outer; ++o)
-    for (int64_t i = 0; i < inner; ++i) {
-      int64_t s = (o * steps + t) * inner + i, d = o * inner + i;
+  AxisSplit split(seq.shape(), axis);
+  for (int64_t o = 0; o < split.outer; ++o)
+    for (int64_t i = 0; i < split.inner; ++i) {
+      int64_t s = split.at(o, t, i), d = o * split.inner + i;
       if (seq.isFloat()) {
         if (toSlice)
           slice.floats[d] = seq.floats[s];

@@ -43,6 +43,22 @@ template <typename F> void forEachIndex(llvm::ArrayRef<int64_t> shape, F f) {
   }
 }
 
+/// A shape seen as [outer, len, inner] around one axis: element
+/// (o, t, i) is at (o * len + t) * inner + i.
+struct AxisSplit {
+  int64_t outer = 1, len = 1, inner = 1;
+  /// `axis` may be negative (counted from the end).
+  AxisSplit(llvm::ArrayRef<int64_t> shape, int64_t axis) {
+    int64_t rank = static_cast<int64_t>(shape.size());
+    axis = axis < 0 ? axis + rank : axis;
+    for (int64_t d = 0; d < rank; ++d)
+      (d < axis ? outer : d == axis ? len : inner) *= shape[d];
+  }
+  int64_t at(int64_t o, int64_t t, int64_t i) const {
+    return (o * len + t) * inner + i;
+  }
+};
+
 /// Strides for reading a tensor of `shape` broadcast to `outShape`: trailing
 /// alignment, stride 0 along broadcast dimensions.
 llvm::SmallVector<int64_t> broadcastStrides(llvm::ArrayRef<int64_t> shape,

@@ -19,14 +19,10 @@ FailureOr<Tensor> evalBatchNorm(BatchNormOp op,
   FailureOr<Tensor> out = resultTensor(op);
   if (failed(out))
     return failure();
-  int64_t axis = op.getAxis() < 0 ? op.getAxis() + x.rank() : op.getAxis();
-  int64_t inner = 1;
-  for (int64_t d = axis + 1; d < x.rank(); ++d)
-    inner *= x.shape()[d];
-  int64_t channels = x.shape()[axis];
+  AxisSplit split(x.shape(), op.getAxis());
   double eps = op.getEpsilon().convertToDouble();
   for (int64_t k = 0, n = x.size(); k < n; ++k) {
-    int64_t c = (k / inner) % channels;
+    int64_t c = (k / split.inner) % split.len;
     out->floats[k] = (x.floats[k] - mean.floats[c]) * scale.floats[c] /
                          std::sqrt(var.floats[c] + eps) +
                      offset.floats[c];

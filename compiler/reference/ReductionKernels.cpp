@@ -123,19 +123,14 @@ FailureOr<Tensor> evalArg(Operation *op, const Tensor &x, int64_t axis,
   FailureOr<Tensor> out = resultTensor(op);
   if (failed(out))
     return failure();
-  axis = axis < 0 ? axis + x.rank() : axis;
-  ArrayRef<int64_t> shape = x.shape();
-  int64_t outer = 1, inner = 1, len = shape[axis];
-  for (int64_t d = 0; d < axis; ++d)
-    outer *= shape[d];
-  for (int64_t d = axis + 1; d < x.rank(); ++d)
-    inner *= shape[d];
+  AxisSplit split(x.shape(), axis);
+  int64_t outer = split.outer, len = split.len, inner = split.inner;
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t i = 0; i < inner; ++i) {
       int64_t best = 0;
-      double bestValue = len ? x.getDouble(o * len * inner + i) : 0.0;
+      double bestValue = len ? x.getDouble(split.at(o, 0, i)) : 0.0;
       for (int64_t t = 1; t < len && bestValue == bestValue; ++t) {
-        double v = x.getDouble((o * len + t) * inner + i);
+        double v = x.getDouble(split.at(o, t, i));
         if (v != v || (isMax ? v > bestValue : v < bestValue)) {
           best = t;
           bestValue = v;
@@ -152,16 +147,11 @@ FailureOr<Tensor> evalSoftmax(Operation *op, const Tensor &x, int64_t axis,
   FailureOr<Tensor> out = resultTensor(op);
   if (failed(out))
     return failure();
-  axis = axis < 0 ? axis + x.rank() : axis;
-  ArrayRef<int64_t> shape = x.shape();
-  int64_t outer = 1, inner = 1, len = shape[axis];
-  for (int64_t d = 0; d < axis; ++d)
-    outer *= shape[d];
-  for (int64_t d = axis + 1; d < x.rank(); ++d)
-    inner *= shape[d];
+  AxisSplit split(x.shape(), axis);
+  int64_t outer = split.outer, len = split.len, inner = split.inner;
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t i = 0; i < inner; ++i) {
-      auto at = [&](int64_t t) { return (o * len + t) * inner + i; };
+      auto at = [&](int64_t t) { return split.at(o, t, i); };
       double m = -std::numeric_limits<double>::infinity();
       for (int64_t t = 0; t < len; ++t)
         m = scalar::maximum(m, x.floats[at(t)]);
