@@ -53,10 +53,12 @@ FailureOr<Tensor> evalReduce(Operation *op, const Tensor &x,
       count *= d;
   constexpr double inf = std::numeric_limits<double>::infinity();
   if (x.isFloat()) {
-    // -0.0 is the identity of addition (+0.0 would turn -0.0 into +0.0).
-    double init = kind == Reduce::Max   ? -inf
-                  : kind == Reduce::Min ? inf
+    // -0.0 is the identity of addition (+0.0 would turn -0.0 into +0.0);
+    // the sum of nothing is +0.0, as NumPy's.
+    double init = kind == Reduce::Max    ? -inf
+                  : kind == Reduce::Min  ? inf
                   : kind == Reduce::Prod ? 1.0
+                  : count == 0           ? 0.0
                                          : -0.0;
     std::fill(out->floats.begin(), out->floats.end(), init);
     for (size_t k = 0; k < offsets.size(); ++k) {
@@ -81,9 +83,6 @@ FailureOr<Tensor> evalReduce(Operation *op, const Tensor &x,
     if (kind == Reduce::Mean)
       for (double &v : out->floats)
         v /= static_cast<double>(count);
-    // The sum of nothing is +0.0, as NumPy's.
-    if (kind == Reduce::Sum && count == 0)
-      std::fill(out->floats.begin(), out->floats.end(), 0.0);
     return out;
   }
   // The identities of max and min are the element type's own limits.

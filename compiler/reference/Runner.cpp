@@ -111,13 +111,12 @@ void printFloat(raw_ostream &os, double v, Type element) {
     return;
   }
   char buf[64];
-  int precision = 1;
-  for (; precision < 17; ++precision) {
+  // 17 significant digits always read back; stop at the first that does.
+  for (int precision = 1; precision <= 17; ++precision) {
     snprintf(buf, sizeof(buf), "%.*e", precision - 1, v);
     if (roundToType(element, std::strtod(buf, nullptr)) == v)
       break;
   }
-  snprintf(buf, sizeof(buf), "%.*e", precision - 1, v);
   // buf is "[-]d[.ddd]e[+-]XX": split into sign, digits and exponent.
   StringRef text(buf);
   bool negative = text.consume_front("-");
@@ -313,11 +312,12 @@ bool compare(raw_ostream &out, StringRef name, const Tensor &got,
   }
   out << "  " << name << ": MISMATCH in " << bad << " of " << got.size()
       << " elements; first at " << shapeString(idx) << ": got ";
-  printFloat(out, got.getDouble(first), got.isFloat() ? got.elementType()
-                                                      : Float64Type::get(got.type.getContext()));
+  // Integers print exactly through f64 formatting.
+  Type printType = got.isFloat() ? got.elementType()
+                                 : Float64Type::get(got.type.getContext());
+  printFloat(out, got.getDouble(first), printType);
   out << ", expected ";
-  printFloat(out, want.getDouble(first), got.isFloat() ? got.elementType()
-                                                       : Float64Type::get(got.type.getContext()));
+  printFloat(out, want.getDouble(first), printType);
   out << " (rtol " << llvm::format("%g", rtol) << ", atol "
       << llvm::format("%g", atol) << ")\n";
   return false;
