@@ -7,7 +7,7 @@ from lit.llvm.subst import ToolSubst
 
 config.name = "Kiln"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir", ".test"]
+config.suffixes = [".mlir", ".test", ".pbtxt"]
 config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py",
                    "unit"]
 config.test_source_root = os.path.dirname(__file__)
@@ -23,5 +23,5 @@ llvm_config.use_default_substitutions()
 
 # Tools come from the build tree first, then from LLVM (FileCheck, not).
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-tools = ["kiln-opt", "kiln-run"]
+tools = ["kiln-opt", "kiln-run", "kiln-import"]
 llvm_config.add_tool_substitutions(tools, [config.kiln_tools_dir])
