@@ -14,6 +14,8 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace kiln;
 using namespace kiln::importer;
@@ -50,6 +52,14 @@ GraphBuilder::buildGeneric(Location loc, StringRef name, ValueRange operands,
   if (!info)
     return emitError(loc) << "internal error: op '" << name
                           << "' is not registered";
+  if (++created > kMaxImportOps)
+    return emitError(loc) << "the model expands to more than " << kMaxImportOps
+                          << " operations (deeply nested or repeated function "
+                             "calls, or a loop evaluated at import time)";
+  for (Value v : operands)
+    if (!v)
+      return emitError(loc) << "internal error: a missing operand for '"
+                            << name << "'";
   auto *iface = info->getInterface<InferTypeOpInterface>();
   if (!iface)
     return emitError(loc) << "internal error: op '" << name
@@ -172,6 +182,23 @@ Operation *GraphBuilder::tryFold(Operation *op) {
   auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
   if (resultType.getNumElements() > kFoldElementLimit)
     return op;
+  // Contractions cost more than their size: bound the work too.
+  int64_t cost = resultType.getNumElements();
+  if (auto mm = dyn_cast<MatmulOp>(op)) {
+    auto a = cast<RankedTensorType>(mm.getA().getType());
+    cost *= a.getDimSize(a.getRank() - (mm.getTransposeA() ? 2 : 1));
+  } else if (isa<Conv2DOp>(op)) {
+    auto f = cast<RankedTensorType>(op->getOperand(1).getType());
+    cost *= std::max<int64_t>(f.getNumElements(), 1);
+  } else if (isa<MaxPool2DOp, AvgPool2DOp>(op)) {
+    cost = cast<RankedTensorType>(op->getOperand(0).getType()).getNumElements() *
+           int64_t(64);
+  } else {
+    for (Value v : op->getOperands())
+      cost += cast<RankedTensorType>(v.getType()).getNumElements();
+  }
+  if (cost > kFoldCostLimit || cost < 0)
+    return op;
   // Evaluation failures (an index out of range in dead code, say) are not
   // import errors: the op simply stays.
   ScopedDiagnosticHandler silence(context(), [](Diagnostic &) {
@@ -195,12 +222,14 @@ Operation *GraphBuilder::tryFold(Operation *op) {
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(op);
   Operation *folded = b.create<ConstantOp>(op->getLoc(), value.getType(), value);
+  ++created;
   op->getResult(0).replaceAllUsesWith(folded->getResult(0));
   op->erase();
   return folded;
 }
 
 Value GraphBuilder::constant(Location loc, ElementsAttr value) {
+  ++created;
   if (auto dense = dyn_cast<DenseElementsAttr>(value);
       dense && !dense.isSplat() && dense.getNumElements() > kInlineConstantLimit &&
       !dense.getElementType().isInteger(1)) {
@@ -213,6 +242,7 @@ Value GraphBuilder::constant(Location loc, ElementsAttr value) {
 
 Value GraphBuilder::constantFromBytes(Location loc, RankedTensorType type,
                                       ArrayRef<char> bytes, StringRef name) {
+  ++created;
   Type element = type.getElementType();
   if (type.getNumElements() <= kInlineConstantLimit || element.isInteger(1)) {
     if (element.isInteger(1)) {
@@ -248,10 +278,34 @@ Value GraphBuilder::splat(Location loc, RankedTensorType type, double value) {
   } else if (element.isInteger(1)) {
     scalarAttr = BoolAttr::get(context(), value != 0);
   } else {
-    scalarAttr = IntegerAttr::get(element, static_cast<int64_t>(value));
+    // Saturate: a double beyond the int64 range has no exact integer.
+    int64_t i = std::isnan(value)            ? 0
+                : value >= 9.2233720368547758e18 ? INT64_MAX
+                : value <= -9.2233720368547758e18 ? INT64_MIN
+                                                  : static_cast<int64_t>(value);
+    return splatInt(loc, type, i);
   }
+  ++created;
   auto attr = DenseElementsAttr::get(type, scalarAttr);
   return b.create<ConstantOp>(loc, type, attr);
+}
+
+Value GraphBuilder::splatInt(Location loc, RankedTensorType type,
+                             int64_t value) {
+  ++created;
+  Type element = type.getElementType();
+  Attribute scalarAttr;
+  if (isa<FloatType>(element))
+    return splat(loc, type, static_cast<double>(value));
+  if (element.isInteger(1))
+    scalarAttr = BoolAttr::get(context(), value != 0);
+  else
+  {
+    APInt wide(64, static_cast<uint64_t>(value), /*isSigned=*/true);
+    unsigned width = element.getIntOrFloatBitWidth();
+    scalarAttr = IntegerAttr::get(element, width < 64 ? wide.trunc(width) : wide);
+  }
+  return b.create<ConstantOp>(loc, type, DenseElementsAttr::get(type, scalarAttr));
 }
 
 Value GraphBuilder::scalar(Location loc, Type element, double value) {
@@ -272,35 +326,42 @@ ElementsAttr GraphBuilder::getConstant(Value v) {
   return {};
 }
 
-std::optional<SmallVector<int64_t>> GraphBuilder::getConstantInts(Value v) {
-  ElementsAttr attr = getConstant(v);
+/// The value's constant as an interpreter tensor, if it is a small constant.
+static std::optional<reference::Tensor> constantTensor(GraphBuilder &gb,
+                                                       Value v) {
+  ElementsAttr attr = gb.getConstant(v);
   if (!attr || attr.getNumElements() > kFoldElementLimit)
     return std::nullopt;
-  ScopedDiagnosticHandler silence(context(), [](Diagnostic &) {
+  ScopedDiagnosticHandler silence(gb.context(), [](Diagnostic &) {
     return success();
   });
   FailureOr<reference::Tensor> t = reference::tensorFromAttr(attr, v.getLoc());
   if (failed(t))
     return std::nullopt;
+  return std::move(*t);
+}
+
+std::optional<SmallVector<int64_t>> GraphBuilder::getConstantInts(Value v) {
+  std::optional<reference::Tensor> t = constantTensor(*this, v);
+  if (!t)
+    return std::nullopt;
   SmallVector<int64_t> out;
   for (int64_t k = 0; k < t->size(); ++k) {
-    double d = t->getDouble(k);
-    if (t->isFloat() && (d != static_cast<double>(static_cast<int64_t>(d))))
+    if (!t->isFloat()) {
+      out.push_back(t->ints[k]);
+      continue;
+    }
+    double d = t->floats[k];
+    if (!(d >= -9.2e18 && d <= 9.2e18) || d != std::trunc(d))
       return std::nullopt;
-    out.push_back(t->isFloat() ? static_cast<int64_t>(d) : t->ints[k]);
+    out.push_back(static_cast<int64_t>(d));
   }
   return out;
 }
 
 std::optional<SmallVector<double>> GraphBuilder::getConstantFloats(Value v) {
-  ElementsAttr attr = getConstant(v);
-  if (!attr || attr.getNumElements() > kFoldElementLimit)
-    return std::nullopt;
-  ScopedDiagnosticHandler silence(context(), [](Diagnostic &) {
-    return success();
-  });
-  FailureOr<reference::Tensor> t = reference::tensorFromAttr(attr, v.getLoc());
-  if (failed(t))
+  std::optional<reference::Tensor> t = constantTensor(*this, v);
+  if (!t)
     return std::nullopt;
   SmallVector<double> out;
   for (int64_t k = 0; k < t->size(); ++k)
@@ -417,6 +478,8 @@ FailureOr<Value> GraphBuilder::einsum(Location loc, StringRef equation,
                           << " operands (1 or 2 are supported)";
   SmallVector<Labelled> xs;
   for (auto [term, v] : llvm::zip(terms, operands)) {
+    if (!v)
+      return emitError(loc) << "einsum is missing an operand";
     auto type = dyn_cast<RankedTensorType>(v.getType());
     if (!type || static_cast<int64_t>(term.size()) != type.getRank())
       return emitError(loc) << "einsum term '" << term

@@ -32,6 +32,14 @@ namespace kiln::importer {
 constexpr int64_t kInlineConstantLimit = 16;
 /// Operations producing more elements than this are not evaluated at import.
 constexpr int64_t kFoldElementLimit = int64_t(1) << 20;
+/// Operations costing more multiply-adds than this are not evaluated at import.
+constexpr int64_t kFoldCostLimit = int64_t(1) << 26;
+/// The most operations one import may create (loops evaluated at import
+/// time and inlined functions count every time): a model past this is
+/// rejected instead of hanging the importer.
+constexpr int64_t kMaxImportOps = 2000000;
+/// The largest tensor an imported model may declare, in elements.
+constexpr int64_t kMaxImportElements = int64_t(1) << 40;
 
 class GraphBuilder {
 public:
@@ -78,6 +86,9 @@ public:
   /// Convenience constants.
   mlir::Value splat(mlir::Location loc, mlir::RankedTensorType type,
                     double value);
+  /// An integer splat, exact for every int64 value.
+  mlir::Value splatInt(mlir::Location loc, mlir::RankedTensorType type,
+                       int64_t value);
   mlir::Value i64Vector(mlir::Location loc, llvm::ArrayRef<int64_t> values);
   mlir::Value scalar(mlir::Location loc, mlir::Type element, double value);
 
@@ -117,12 +128,16 @@ public:
     return attr(name, b.getI64IntegerAttr(value));
   }
 
+  /// Operations created so far by this builder.
+  int64_t opsCreated() const { return created; }
+
 private:
   /// Replaces `op` by a constant when its operands are all constants.
   mlir::Operation *tryFold(mlir::Operation *op);
 
   mlir::OpBuilder &b;
   int64_t blobCounter = 0;
+  int64_t created = 0;
 };
 
 /// Erases the side-effect-free ops whose results nobody uses (the shape

@@ -32,6 +32,20 @@ std::optional<std::string> kiln::importer::parseInputShape(
   return std::nullopt;
 }
 
+/// Fails when `shape` holds more than kMaxImportElements elements.
+static LogicalResult checkElementCount(llvm::ArrayRef<int64_t> shape,
+                                       llvm::StringRef name, Location loc) {
+  int64_t count = 1;
+  for (int64_t d : shape) {
+    if (d < 0 || (d > 0 && count > kMaxImportElements / d))
+      return emitError(loc) << "input '" << name << "' of shape "
+                            << shapeString(shape)
+                            << " is too large (more than 2^40 elements)";
+    count *= d;
+  }
+  return success();
+}
+
 FailureOr<llvm::SmallVector<int64_t>> kiln::importer::resolveInputShape(
     const ImportOptions &options, llvm::StringRef name,
     std::optional<llvm::ArrayRef<int64_t>> modelShape, Location loc) {
@@ -50,6 +64,8 @@ FailureOr<llvm::SmallVector<int64_t>> kiln::importer::resolveInputShape(
                  << "--input-shape " << name << " gives " << shapeString(shape)
                  << " but the model fixes dimension " << i << " to "
                  << (*modelShape)[i];
+    if (failed(checkElementCount(shape, name, loc)))
+      return failure();
     return shape;
   }
   if (!modelShape)
@@ -70,5 +86,7 @@ FailureOr<llvm::SmallVector<int64_t>> kiln::importer::resolveInputShape(
                           << ": give its shape with --input-shape " << name
                           << "=DIMS";
   }
+  if (failed(checkElementCount(shape, name, loc)))
+    return failure();
   return shape;
 }

@@ -15,6 +15,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/ScopeExit.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace kiln;
@@ -45,12 +46,26 @@ Value intScalar(GraphBuilder &gb, Location loc, Type element, int64_t v) {
                          type, APInt(width, static_cast<uint64_t>(v), true)));
 }
 
-/// A 1-D constant sequence of scalars `init + k * step`, k in [0, n).
+/// `init + k * step` when it neither overflows nor leaves `element` (an
+/// integer type of at most 64 bits).
+std::optional<int64_t> affineValue(int64_t init, int64_t step, int64_t k,
+                                   Type element) {
+  int64_t prod, v;
+  if (llvm::MulOverflow(k, step, prod) || llvm::AddOverflow(init, prod, v) ||
+      !llvm::isIntN(element.getIntOrFloatBitWidth(), v))
+    return std::nullopt;
+  return v;
+}
+
+/// A 1-D constant sequence of scalars `init + k * step`, k in [0, n); the
+/// caller has checked that `init + n * step` is representable (so every
+/// element is).
 Value counterSequence(GraphBuilder &gb, Location loc, Type element,
                       int64_t init, int64_t step, int64_t n) {
   auto type = RankedTensorType::get({n}, element);
   unsigned width = element.getIntOrFloatBitWidth();
   SmallVector<APInt> values;
+  values.reserve(n);
   for (int64_t k = 0; k < n; ++k)
     values.push_back(
         APInt(width, static_cast<uint64_t>(init + k * step), true));
@@ -77,6 +92,14 @@ private:
   SmallVector<const pb::NodeProto *>
   ordered(const llvm::DenseSet<const pb::NodeProto *> &set) const;
   LogicalResult classify();
+  /// The value of counter `j` at iteration `k`, or an error.
+  FailureOr<int64_t> counterAt(int64_t j, int64_t k);
+  /// The trip count when the condition is `Less`/`Greater`/... of an affine
+  /// function of the iteration (the iteration number or a counter, maybe
+  /// plus a constant) and a constant; nullopt for other conditions.
+  /// `running` says whether the loop still runs after `limit` iterations.
+  std::optional<int64_t> affineTripCount(const std::string &condOut,
+                                         int64_t limit, bool &running);
   FailureOr<int64_t> tripCount();
   LogicalResult buildBody(int64_t trips);
 
@@ -184,7 +207,117 @@ LogicalResult LoopImporter::classify() {
   return success();
 }
 
+FailureOr<int64_t> LoopImporter::counterAt(int64_t j, int64_t k) {
+  const Counter &c = counters[j];
+  if (std::optional<int64_t> v = affineValue(c.init, c.step, k, c.element))
+    return *v;
+  return imp.error(nc) << "loop counter '" << g.input(2 + j).name()
+                       << "' (starting at " << c.init << ", step " << c.step
+                       << ") overflows its type " << c.element
+                       << " at iteration " << k;
+}
+
+std::optional<int64_t>
+LoopImporter::affineTripCount(const std::string &condOut, int64_t limit,
+                              bool &running) {
+  struct Affine {
+    int64_t init = 0, step = 0;
+    Type element;
+  };
+  auto producerOf = [&](const std::string &name) -> const pb::NodeProto * {
+    auto it = producer.find(name);
+    return it == producer.end() ? nullptr : it->second;
+  };
+  // A scalar integer constant visible to the body (not computed by it).
+  auto constantOf = [&](const std::string &traced) -> std::optional<Affine> {
+    Value v;
+    for (int64_t j = 0; j < numCarried; ++j)
+      if (g.input(2 + j).name() == traced)
+        v = kinds[j] == CarriedKind::Invariant ? nc.inputs[2 + j] : Value();
+    if (!bodyInputs.contains(traced)) {
+      const pb::NodeProto *p = producerOf(traced);
+      if (p && !preconverted.contains(p))
+        return std::nullopt;
+      v = imp.lookup(traced);
+    }
+    if (!v || !isa<IntegerType>(Importer::typeOf(v).getElementType()) ||
+        Importer::typeOf(v).getElementType().isInteger(1))
+      return std::nullopt;
+    std::optional<SmallVector<int64_t>> c = gb.getConstantInts(v);
+    if (!c || c->size() != 1)
+      return std::nullopt;
+    return Affine{(*c)[0], 0, Importer::typeOf(v).getElementType()};
+  };
+  // The iteration number or a counter.
+  auto induction = [&](const std::string &traced) -> std::optional<Affine> {
+    if (traced == iterName)
+      return Affine{0, 1, imp.b.getI64Type()};
+    for (int64_t j = 0; j < numCarried; ++j)
+      if (kinds[j] == CarriedKind::Counter && g.input(2 + j).name() == traced)
+        return Affine{counters[j].init, counters[j].step, counters[j].element};
+    return std::nullopt;
+  };
+  // An induction value, maybe plus a constant.
+  auto affine = [&](const std::string &name) -> std::optional<Affine> {
+    std::string t = trace(name);
+    if (std::optional<Affine> a = induction(t))
+      return a;
+    const pb::NodeProto *p = producerOf(t);
+    if (!p || p->op_type() != "Add" || p->input_size() != 2 ||
+        preconverted.contains(p))
+      return std::nullopt;
+    for (int k = 0; k < 2; ++k) {
+      std::optional<Affine> a = induction(trace(p->input(k)));
+      std::optional<Affine> c = constantOf(trace(p->input(1 - k)));
+      if (!a || !c || a->element != c->element ||
+          llvm::AddOverflow(a->init, c->init, a->init))
+        continue;
+      return a;
+    }
+    return std::nullopt;
+  };
+
+  const pb::NodeProto *cmp = producerOf(condOut);
+  if (!cmp || cmp->input_size() != 2 || preconverted.contains(cmp))
+    return std::nullopt;
+  StringRef op = cmp->op_type();
+  if (op != "Less" && op != "LessOrEqual" && op != "Greater" &&
+      op != "GreaterOrEqual")
+    return std::nullopt;
+  std::optional<Affine> lhs = affine(cmp->input(0));
+  std::optional<Affine> rhs = constantOf(trace(cmp->input(1)));
+  bool swapped = false;
+  if (!lhs || !rhs) {
+    lhs = affine(cmp->input(1));
+    rhs = constantOf(trace(cmp->input(0)));
+    swapped = true;
+  }
+  if (!lhs || !rhs || lhs->element != rhs->element)
+    return std::nullopt;
+  int64_t bound = rhs->init;
+  // cond_out of iteration k decides whether iteration k + 1 runs.
+  for (int64_t k = 0; k < limit; ++k) {
+    std::optional<int64_t> x =
+        affineValue(lhs->init, lhs->step, k, lhs->element);
+    if (!x)
+      return std::nullopt; // let the general path report it
+    int64_t a = swapped ? bound : *x, b = swapped ? *x : bound;
+    bool next = op == "Less"          ? a < b
+                : op == "LessOrEqual" ? a <= b
+                : op == "Greater"     ? a > b
+                                      : a >= b;
+    if (!next) {
+      running = false;
+      return k + 1;
+    }
+  }
+  running = true;
+  return limit;
+}
+
 FailureOr<int64_t> LoopImporter::tripCount() {
+  // M is a file value: the import-time evaluation stops at kMaxLoopTrips
+  // either way, and a loop still running there is rejected.
   std::optional<int64_t> maxTrips;
   if (Value m = nc.input(0)) {
     std::optional<SmallVector<int64_t>> v = gb.getConstantInts(m);
@@ -201,11 +334,19 @@ FailureOr<int64_t> LoopImporter::tripCount() {
                               "not a constant";
     cond = (*v)[0] != 0;
   }
+  auto tooLong = [&]() {
+    return imp.error(nc) << "the loop runs more than " << kMaxLoopTrips
+                         << " iterations at import time";
+  };
+  int64_t limit = std::min(maxTrips.value_or(kMaxLoopTrips), kMaxLoopTrips);
+  bool capped = !maxTrips || *maxTrips > kMaxLoopTrips;
   std::string condOut = trace(g.output(0).name());
   if (condOut == condInName) {
     if (!maxTrips)
       return imp.error(nc) << "the loop has no trip count and its condition "
                               "never changes";
+    if (cond && capped)
+      return tooLong();
     return cond ? *maxTrips : 0;
   }
   llvm::StringSet<> leaves;
@@ -217,7 +358,17 @@ FailureOr<int64_t> LoopImporter::tripCount() {
       return imp.error(nc) << "data-dependent loop: the condition depends on "
                               "loop-carried value '"
                            << g.input(2 + j).name() << "'";
-  int64_t limit = maxTrips.value_or(kMaxLoopTrips);
+  if (!cond)
+    return 0;
+  // The common `counter < constant` conditions are solved without importing
+  // the condition's nodes once per iteration.
+  bool running = false;
+  if (std::optional<int64_t> trips =
+          affineTripCount(condOut, limit, running)) {
+    if (running && capped)
+      return tooLong();
+    return *trips;
+  }
   int64_t k = 0;
   for (; k < limit && cond; ++k) {
     // Evaluate this iteration's condition output in a scratch block.
@@ -228,15 +379,21 @@ FailureOr<int64_t> LoopImporter::tripCount() {
     imp.bind(iterName, intScalar(gb, loc, imp.b.getI64Type(), k));
     if (!condInName.empty())
       imp.bind(condInName, gb.scalar(loc, imp.b.getI1Type(), 1.0));
-    for (int64_t j = 0; j < numCarried; ++j) {
+    LogicalResult converted = success();
+    for (int64_t j = 0; j < numCarried && succeeded(converted); ++j) {
       const std::string &name = g.input(2 + j).name();
-      if (kinds[j] == CarriedKind::Invariant)
+      if (kinds[j] == CarriedKind::Invariant) {
         imp.bind(name, nc.inputs[2 + j]);
-      else if (kinds[j] == CarriedKind::Counter)
-        imp.bind(name, intScalar(gb, loc, counters[j].element,
-                                 counters[j].init + k * counters[j].step));
+      } else if (kinds[j] == CarriedKind::Counter) {
+        FailureOr<int64_t> value = counterAt(j, k);
+        if (failed(value))
+          converted = failure();
+        else
+          imp.bind(name, intScalar(gb, loc, counters[j].element, *value));
+      }
     }
-    LogicalResult converted = imp.convertNodes(condNodes);
+    if (succeeded(converted))
+      converted = imp.convertNodes(condNodes);
     std::optional<SmallVector<int64_t>> v;
     if (succeeded(converted))
       if (Value c = imp.lookup(condOut))
@@ -253,13 +410,22 @@ FailureOr<int64_t> LoopImporter::tripCount() {
                            << "' is not constant at iteration " << k;
     cond = (*v)[0] != 0;
   }
-  if (!maxTrips && cond)
-    return imp.error(nc) << "the loop runs more than " << kMaxLoopTrips
-                         << " iterations at import time";
+  if (cond && capped)
+    return tooLong();
   return k;
 }
 
 LogicalResult LoopImporter::buildBody(int64_t trips) {
+  // Counters end at init + trips * step (their final value): checking it
+  // bounds every value of their sequences too.
+  SmallVector<int64_t> finalCounter(numCarried, 0);
+  for (int64_t j = 0; j < numCarried; ++j)
+    if (kinds[j] == CarriedKind::Counter) {
+      FailureOr<int64_t> last = counterAt(j, trips);
+      if (failed(last))
+        return failure();
+      finalCounter[j] = *last;
+    }
   // Gather(outer, counter-from-0-step-1 or iteration number) reads become
   // scan sequences.
   llvm::StringMap<Value> seqReads;
@@ -373,8 +539,7 @@ LogicalResult LoopImporter::buildBody(int64_t trips) {
       break;
     case CarriedKind::Counter:
       nc.outputs.push_back(
-          intScalar(gb, loc, counters[j].element,
-                    counters[j].init + trips * counters[j].step));
+          intScalar(gb, loc, counters[j].element, finalCounter[j]));
       break;
     case CarriedKind::State:
       nc.outputs.push_back(scan->getResult(stateResult++));

@@ -130,6 +130,9 @@ LogicalResult convertHardSigmoid(Importer &imp, NodeContext &nc) {
     return failure();
   Value x = nc.inputs[0];
   Type et = Importer::typeOf(x).getElementType();
+  if (!isa<FloatType>(et))
+    return imp.error(nc) << "the input must be a float tensor, got "
+                         << x.getType();
   kiln::importer::GraphBuilder &gb = imp.gb;
   FailureOr<Value> ax =
       gb.build<MulOp>(nc.loc, {x, gb.scalar(nc.loc, et, *alpha)});

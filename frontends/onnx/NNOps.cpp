@@ -7,6 +7,8 @@
 
 #include "mlir/IR/Diagnostics.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace kiln;
 using namespace kiln::importer;
@@ -75,6 +77,13 @@ LogicalResult convertGemm(Importer &imp, NodeContext &nc) {
   if (failed(y))
     return failure();
   Type et = Importer::typeOf(*y).getElementType();
+  // Integer products scale by alpha/beta only when those are exact integers
+  // (a double outside the int64 range must not reach an integer constant).
+  if (isa<IntegerType>(et))
+    for (double f : {*alpha, *beta})
+      if (!(f >= -0x1p63 && f < 0x1p63) || f != std::trunc(f))
+        return imp.error(nc) << "alpha " << *alpha << " and beta " << *beta
+                             << " must be integers for " << et << " operands";
   if (*alpha != 1.0) {
     y = gb.build<MulOp>(nc.loc, {*y, gb.scalar(nc.loc, et, *alpha)});
     if (failed(y))
@@ -405,7 +414,18 @@ LogicalResult convertEinsum(Importer &imp, NodeContext &nc) {
     return failure();
   if (eq->empty())
     return imp.error(nc) << "attribute 'equation' is required";
-  FailureOr<Value> v = imp.gb.einsum(nc.loc, *eq, nc.inputs);
+  // Only the present operands: an omitted ("") input is allowed at the end
+  // (expectInputs counted up to the last present one), never in between.
+  SmallVector<Value> operands;
+  for (size_t i = 0; i < nc.inputs.size(); ++i) {
+    if (nc.inputs[i]) {
+      if (operands.size() != i)
+        return imp.error(nc) << "input #" << operands.size()
+                             << " is missing (an empty name)";
+      operands.push_back(nc.inputs[i]);
+    }
+  }
+  FailureOr<Value> v = imp.gb.einsum(nc.loc, *eq, operands);
   if (failed(v))
     return failure();
   nc.outputs = {*v};

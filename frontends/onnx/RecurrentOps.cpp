@@ -427,6 +427,34 @@ FailureOr<Value> biasBlocks(GraphBuilder &gb, Location loc,
 // LSTM
 //===----------------------------------------------------------------------===//
 
+
+/// One direction's recurrent weights and its input projection `X W^T + Wb`
+/// for cells whose bias has `gates` blocks (LSTM 4, RNN 1).
+struct DirectionWeights {
+  Value r, xw;
+};
+FailureOr<DirectionWeights> directionWeights(GraphBuilder &gb, Location loc,
+                                             const Recurrence &rc, int64_t d,
+                                             int64_t gates) {
+  FailureOr<Value> w = direction(gb, loc, rc.w, d);
+  FailureOr<Value> r = direction(gb, loc, rc.r, d);
+  if (failed(w) || failed(r))
+    return failure();
+  FailureOr<Value> bias = Value();
+  if (rc.bias) {
+    FailureOr<Value> bd = direction(gb, loc, rc.bias, d);
+    if (failed(bd))
+      return failure();
+    bias = biasBlocks(gb, loc, rc, *bd, 0, gates, true);
+  }
+  if (failed(bias))
+    return failure();
+  FailureOr<Value> xw = inputProjection(gb, loc, rc, *w, *bias);
+  if (failed(xw))
+    return failure();
+  return DirectionWeights{*r, *xw};
+}
+
 LogicalResult convertLSTM(Importer &imp, NodeContext &nc) {
   if (failed(imp.expectInputs(nc, 3, 8)))
     return failure();
@@ -452,20 +480,11 @@ LogicalResult convertLSTM(Importer &imp, NodeContext &nc) {
   SmallVector<Value> ys;
   SmallVector<SmallVector<Value>> finals;
   for (int64_t d = 0; d < rc.numDirections; ++d) {
-    FailureOr<Value> w = direction(gb, loc, rc.w, d);
-    FailureOr<Value> r = direction(gb, loc, rc.r, d);
-    if (failed(w) || failed(r))
+    FailureOr<DirectionWeights> dw = directionWeights(gb, loc, rc, d, 4);
+    if (failed(dw))
       return failure();
-    FailureOr<Value> bias = Value();
-    if (rc.bias) {
-      FailureOr<Value> bd = direction(gb, loc, rc.bias, d);
-      if (failed(bd))
-        return failure();
-      bias = biasBlocks(gb, loc, rc, *bd, 0, 4, true);
-    }
-    if (failed(bias))
-      return failure();
-    FailureOr<Value> xw = inputProjection(gb, loc, rc, *w, *bias);
+    FailureOr<Value> r = dw->r;
+    FailureOr<Value> xw = dw->xw;
     FailureOr<Value> h0 = initialState(gb, loc, rc, rc.initial[0], d);
     FailureOr<Value> c0 = initialState(gb, loc, rc, rc.initial[1], d);
     if (failed(xw) || failed(h0) || failed(c0))
@@ -680,20 +699,11 @@ LogicalResult convertRNN(Importer &imp, NodeContext &nc) {
   SmallVector<Value> ys;
   SmallVector<SmallVector<Value>> finals;
   for (int64_t d = 0; d < rc.numDirections; ++d) {
-    FailureOr<Value> w = direction(gb, loc, rc.w, d);
-    FailureOr<Value> r = direction(gb, loc, rc.r, d);
-    if (failed(w) || failed(r))
+    FailureOr<DirectionWeights> dw = directionWeights(gb, loc, rc, d, 1);
+    if (failed(dw))
       return failure();
-    FailureOr<Value> bias = Value();
-    if (rc.bias) {
-      FailureOr<Value> bd = direction(gb, loc, rc.bias, d);
-      if (failed(bd))
-        return failure();
-      bias = biasBlocks(gb, loc, rc, *bd, 0, 1, true);
-    }
-    if (failed(bias))
-      return failure();
-    FailureOr<Value> xw = inputProjection(gb, loc, rc, *w, *bias);
+    FailureOr<Value> r = dw->r;
+    FailureOr<Value> xw = dw->xw;
     FailureOr<Value> h0 = initialState(gb, loc, rc, rc.initial[0], d);
     if (failed(xw) || failed(h0))
       return failure();

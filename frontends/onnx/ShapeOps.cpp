@@ -21,6 +21,12 @@ namespace pb = ::kiln::onnx;
 
 namespace {
 
+/// Split nodes with more outputs than this are rejected.
+constexpr int64_t kMaxSplitOutputs = int64_t(1) << 16;
+/// A Slice with a negative step becomes a gather of at most this many indices
+/// per axis.
+constexpr int64_t kMaxReversedSliceIndices = int64_t(1) << 20;
+
 /// Checks a target shape: non-negative dims and an element count that does
 /// not overflow.
 LogicalResult checkShape(Importer &imp, NodeContext &nc,
@@ -92,8 +98,13 @@ LogicalResult convertFlatten(Importer &imp, NodeContext &nc) {
     return imp.error(nc) << "axis " << *axisAttr << " is out of range for rank "
                          << rank;
   int64_t outer = 1, inner = 1;
-  for (int64_t i = 0; i < rank; ++i)
-    (i < axis ? outer : inner) *= in[i];
+  for (int64_t i = 0; i < rank; ++i) {
+    int64_t &part = i < axis ? outer : inner;
+    if (llvm::MulOverflow(part, in[i], part))
+      return imp.error(nc) << "cannot flatten " << x.getType()
+                           << " at axis " << axis
+                           << ": a product of its dimensions overflows int64";
+  }
   FailureOr<Value> v = imp.gb.reshape(nc.loc, x, {outer, inner});
   if (failed(v))
     return failure();
@@ -246,7 +257,14 @@ LogicalResult convertSplit(Importer &imp, NodeContext &nc) {
     if (*s) {
       sizes = **s;
     } else {
+      // Checked before anything is sized by n (a file value).
       int64_t n = *numOutputs;
+      if (n != nc.node.output_size())
+        return imp.error(nc) << "num_outputs is " << n << " but the node has "
+                             << nc.node.output_size() << " outputs";
+      if (n > kMaxSplitOutputs)
+        return imp.error(nc) << "has " << n << " outputs (at most "
+                             << kMaxSplitOutputs << " are supported)";
       if (n < 1 || n > dim)
         return imp.error(nc)
                << "cannot split dimension " << dim << " into " << n << " parts";
@@ -348,7 +366,15 @@ LogicalResult convertSlice(Importer &imp, NodeContext &nc) {
       e = -1;
     s = std::clamp<int64_t>(s, -1, dim - 1);
     e = std::clamp<int64_t>(e, -1, dim - 1);
+    // s - e <= dim + 1 and -step >= 1: no overflow.
+    int64_t count = s > e ? (s - e - 1) / -step + 1 : 0;
+    if (count > kMaxReversedSliceIndices)
+      return imp.error(nc) << "a negative step on axis " << *axis << " of "
+                           << x.getType() << " selects " << count
+                           << " elements (at most " << kMaxReversedSliceIndices
+                           << " are supported)";
     SmallVector<int64_t> idx;
+    idx.reserve(count);
     for (int64_t k = s; k > e; k += step)
       idx.push_back(k);
     reversed.push_back({*axis, idx});
@@ -423,8 +449,15 @@ LogicalResult convertShape(Importer &imp, NodeContext &nc) {
 LogicalResult convertSize(Importer &imp, NodeContext &nc) {
   if (failed(imp.expectInputs(nc, 1, 1)))
     return failure();
-  int64_t n = Importer::typeOf(nc.inputs[0]).getNumElements();
-  nc.outputs = {imp.gb.scalar(nc.loc, imp.b.getI64Type(), double(n))};
+  ArrayRef<int64_t> in = Importer::shapeOf(nc.inputs[0]);
+  int64_t n = 1;
+  if (!llvm::is_contained(in, 0))
+    for (int64_t d : in)
+      if (llvm::MulOverflow(n, d, n))
+        return imp.error(nc) << "the element count of "
+                             << nc.inputs[0].getType() << " overflows";
+  nc.outputs = {imp.gb.splatInt(
+      nc.loc, RankedTensorType::get({}, imp.b.getI64Type()), n)};
   return success();
 }
 
@@ -466,6 +499,8 @@ LogicalResult convertConstantOfShape(Importer &imp, NodeContext &nc) {
     return failure();
   Type element = imp.b.getF32Type();
   double value = 0.0;
+  // Integer values are kept exact (a double loses INT64_MAX and 2^53 + 1).
+  std::optional<int64_t> intValue;
   if (const pb::AttributeProto *a = imp.findAttr(nc, "value")) {
     if (a->type() != pb::AttributeProto::TENSOR)
       return imp.error(nc) << "attribute 'value' must be TENSOR";
@@ -473,16 +508,25 @@ LogicalResult convertConstantOfShape(Importer &imp, NodeContext &nc) {
         imp.tensorConstant(a->t(), nc.loc, "attribute 'value'");
     if (failed(t))
       return failure();
-    std::optional<SmallVector<double>> f = imp.gb.getConstantFloats(*t);
-    if (!f || f->size() != 1)
-      return imp.error(nc) << "attribute 'value' must hold one element";
-    value = (*f)[0];
     element = Importer::typeOf(*t).getElementType();
+    bool one = false;
+    if (isa<IntegerType>(element)) {
+      std::optional<SmallVector<int64_t>> i = imp.gb.getConstantInts(*t);
+      if ((one = i && i->size() == 1))
+        intValue = (*i)[0];
+    } else {
+      std::optional<SmallVector<double>> f = imp.gb.getConstantFloats(*t);
+      if ((one = f && f->size() == 1))
+        value = (*f)[0];
+    }
     if (t->use_empty())
       t->getDefiningOp()->erase();
+    if (!one)
+      return imp.error(nc) << "attribute 'value' must hold one element";
   }
-  nc.outputs = {
-      imp.gb.splat(nc.loc, RankedTensorType::get(*shape, element), value)};
+  auto type = RankedTensorType::get(*shape, element);
+  nc.outputs = {intValue ? imp.gb.splatInt(nc.loc, type, *intValue)
+                         : imp.gb.splat(nc.loc, type, value)};
   return success();
 }
 
@@ -495,19 +539,13 @@ LogicalResult convertConstant(Importer &imp, NodeContext &nc) {
   const pb::AttributeProto &a = nc.node.attribute(0);
   GraphBuilder &gb = imp.gb;
   OpBuilder &b = imp.b;
-  auto vector = [&](Type element, ArrayRef<double> values, bool scalar) {
+  auto vector = [&](ArrayRef<double> values, bool scalar) {
     SmallVector<int64_t> shape;
     if (!scalar)
       shape.push_back(static_cast<int64_t>(values.size()));
-    auto type = RankedTensorType::get(shape, element);
-    if (element.isF32()) {
-      SmallVector<float> fs(values.begin(), values.end());
-      return gb.constant(nc.loc, DenseElementsAttr::get(type, ArrayRef(fs)));
-    }
-    SmallVector<int64_t> is;
-    for (double v : values)
-      is.push_back(static_cast<int64_t>(v));
-    return gb.constant(nc.loc, DenseElementsAttr::get(type, ArrayRef(is)));
+    auto type = RankedTensorType::get(shape, b.getF32Type());
+    SmallVector<float> fs(values.begin(), values.end());
+    return gb.constant(nc.loc, DenseElementsAttr::get(type, ArrayRef(fs)));
   };
   if (a.name() == "value") {
     if (a.type() != pb::AttributeProto::TENSOR)
@@ -527,7 +565,7 @@ LogicalResult convertConstant(Importer &imp, NodeContext &nc) {
     if (failed(f) || failed(fs))
       return failure();
     SmallVector<double> values = scalar ? SmallVector<double>{*f} : **fs;
-    nc.outputs = {vector(b.getF32Type(), values, scalar)};
+    nc.outputs = {vector(values, scalar)};
     return success();
   }
   if (a.name() == "value_int" || a.name() == "value_ints") {
@@ -634,11 +672,13 @@ LogicalResult convertPad(Importer &imp, NodeContext &nc) {
     value = (*v)[0];
   }
   SmallVector<int64_t> low(rank, 0), high(rank, 0), start(rank, 0), limit(in);
+  SmallVector<int64_t> result(in);
   bool crop = false;
   for (size_t i = 0; i < axes.size(); ++i) {
-    int64_t lo = (*pads)[i], hi = (*pads)[i + axes.size()], ax = axes[i];
-    if (lo < -in[ax] || hi < -in[ax] || lo + hi < -in[ax] ||
-        lo > (int64_t(1) << 32) || hi > (int64_t(1) << 32))
+    int64_t lo = (*pads)[i], hi = (*pads)[i + axes.size()], ax = axes[i], sum;
+    if (lo < -in[ax] || hi < -in[ax] || lo > (int64_t(1) << 32) ||
+        hi > (int64_t(1) << 32) || llvm::AddOverflow(lo, hi, sum) ||
+        sum < -in[ax] || llvm::AddOverflow(result[ax], sum, result[ax]))
       return imp.error(nc) << "invalid pads " << shapeString(*pads) << " for "
                            << x.getType();
     if (lo < 0) {
@@ -654,6 +694,13 @@ LogicalResult convertPad(Importer &imp, NodeContext &nc) {
       high[ax] = hi;
     }
   }
+  int64_t count = 1;
+  for (int64_t d : result)
+    if (llvm::MulOverflow(count, d, count) || count > kMaxTensorElements)
+      return imp.error(nc) << "padding " << x.getType() << " by "
+                           << shapeString(*pads) << " gives "
+                           << shapeString(result)
+                           << ", which has too many elements";
   FailureOr<Value> v = x;
   if (crop)
     v = imp.gb.slice(nc.loc, x, start, limit);
@@ -669,6 +716,55 @@ LogicalResult convertPad(Importer &imp, NodeContext &nc) {
 LogicalResult convertRange(Importer &imp, NodeContext &nc) {
   if (failed(imp.expectInputs(nc, 3, 3)))
     return failure();
+  Type element = Importer::typeOf(nc.inputs[0]).getElementType();
+  if (element.isInteger(1))
+    return imp.error(nc) << "start, limit and delta must be numbers, not "
+                            "booleans";
+  if (isa<IntegerType>(element)) {
+    // Exact integer arithmetic: the values lie between start and limit, so
+    // they fit whenever start and limit do; 128 bits hold every difference.
+    SmallVector<int64_t> v;
+    for (int i = 0; i < 3; ++i) {
+      std::optional<SmallVector<int64_t>> c =
+          imp.gb.getConstantInts(nc.inputs[i]);
+      if (!c || c->size() != 1)
+        return imp.error(nc)
+               << "start, limit and delta must be constant integer scalars";
+      v.push_back((*c)[0]);
+    }
+    if (v[2] == 0)
+      return imp.error(nc) << "invalid range (" << v[0] << ", " << v[1]
+                           << ", " << v[2] << "): delta is 0";
+    __int128 diff = __int128(v[1]) - __int128(v[0]), delta = v[2];
+    __int128 count = 0;
+    if ((diff > 0 && delta > 0) || (diff < 0 && delta < 0)) {
+      if (diff < 0) {
+        diff = -diff;
+        delta = -delta;
+      }
+      count = (diff + delta - 1) / delta;
+    }
+    if (count > kFoldElementLimit)
+      return imp.error(nc) << "the range (" << v[0] << ", " << v[1] << ", "
+                           << v[2] << ") has too many elements";
+    int64_t n = static_cast<int64_t>(count);
+    unsigned width = element.getIntOrFloatBitWidth();
+    SmallVector<APInt> values;
+    values.reserve(n);
+    for (int64_t k = 0; k < n; ++k) {
+      __int128 x = __int128(v[0]) + __int128(k) * __int128(v[2]);
+      if (x < INT64_MIN || x > INT64_MAX ||
+          !llvm::isIntN(width, static_cast<int64_t>(x)))
+        return imp.error(nc) << "the range (" << v[0] << ", " << v[1] << ", "
+                             << v[2] << ") leaves its element type " << element;
+      values.push_back(APInt(width, static_cast<uint64_t>(int64_t(x)),
+                             /*isSigned=*/true));
+    }
+    auto type = RankedTensorType::get({n}, element);
+    nc.outputs = {
+        imp.gb.constant(nc.loc, DenseElementsAttr::get(type, values))};
+    return success();
+  }
   SmallVector<double> v;
   for (int i = 0; i < 3; ++i) {
     std::optional<SmallVector<double>> f =
@@ -682,32 +778,18 @@ LogicalResult convertRange(Importer &imp, NodeContext &nc) {
     return imp.error(nc) << "invalid range (" << v[0] << ", " << v[1] << ", "
                          << v[2] << ")";
   double count = std::max(std::ceil((v[1] - v[0]) / v[2]), 0.0);
-  if (count > double(kFoldElementLimit))
+  if (!(count <= double(kFoldElementLimit)))
     return imp.error(nc) << "the range has too many elements (" << count << ")";
   int64_t n = static_cast<int64_t>(count);
-  Type element = Importer::typeOf(nc.inputs[0]).getElementType();
   auto type = RankedTensorType::get({n}, element);
-  if (isa<FloatType>(element)) {
-    SmallVector<APFloat> values;
-    for (int64_t k = 0; k < n; ++k) {
-      APFloat f(v[0] + double(k) * v[2]);
-      bool lost;
-      f.convert(cast<FloatType>(element).getFloatSemantics(),
-                APFloat::rmNearestTiesToEven, &lost);
-      values.push_back(f);
-    }
-    nc.outputs = {
-        imp.gb.constant(nc.loc, DenseElementsAttr::get(type, values))};
-    return success();
+  SmallVector<APFloat> values;
+  for (int64_t k = 0; k < n; ++k) {
+    APFloat f(v[0] + double(k) * v[2]);
+    bool lost;
+    f.convert(cast<FloatType>(element).getFloatSemantics(),
+              APFloat::rmNearestTiesToEven, &lost);
+    values.push_back(f);
   }
-  SmallVector<APInt> values;
-  unsigned width = element.getIntOrFloatBitWidth();
-  for (int64_t k = 0; k < n; ++k)
-    values.push_back(
-        APInt(width,
-              static_cast<uint64_t>(static_cast<int64_t>(v[0]) +
-                                    k * static_cast<int64_t>(v[2])),
-              /*isSigned=*/true));
   nc.outputs = {imp.gb.constant(nc.loc, DenseElementsAttr::get(type, values))};
   return success();
 }

@@ -167,17 +167,17 @@ FailureOr<Value> Importer::constant(const kiln::tfproto::TensorProto &proto,
                               proto.bool_val_size(), proto.half_val_size()});
     if (given <= 1 && count > 1 && proto.dtype() != kiln::tfproto::DT_HALF &&
         proto.dtype() != kiln::tfproto::DT_BFLOAT16) {
+      if (proto.int64_val_size())
+        return gb.splatInt(loc, type, proto.int64_val(0));
+      if (proto.int_val_size())
+        return gb.splatInt(loc, type, proto.int_val(0));
+      if (proto.bool_val_size())
+        return gb.splatInt(loc, type, proto.bool_val(0));
       double v = 0;
       if (proto.float_val_size())
         v = proto.float_val(0);
       else if (proto.double_val_size())
         v = proto.double_val(0);
-      else if (proto.int_val_size())
-        v = proto.int_val(0);
-      else if (proto.int64_val_size())
-        v = static_cast<double>(proto.int64_val(0));
-      else if (proto.bool_val_size())
-        v = proto.bool_val(0);
       return gb.splat(loc, type, v);
     }
     if (count > (int64_t(1) << 28))
@@ -265,7 +265,8 @@ FailureOr<Ref> Graph::resolve(llvm::StringRef input, const NodeDef &user,
     if (it == byName.end())
       return missing(parts[0]);
     int index = 0;
-    if (parts.size() == 3 && parts[2].getAsInteger(10, index))
+    if (parts.size() == 3 &&
+        (parts[2].getAsInteger(10, index) || index < 0 || index > (1 << 20)))
       return emitError(loc) << "node '" << user.name()
                             << "' has a malformed input '" << input << "'";
     const NodeDef &producer = *nodes[it->second].def;
@@ -279,7 +280,8 @@ FailureOr<Ref> Graph::resolve(llvm::StringRef input, const NodeDef &user,
   }
   auto [name, indexText] = input.split(':');
   int index = 0;
-  if (!indexText.empty() && (indexText.getAsInteger(10, index) || index < 0))
+  if (!indexText.empty() &&
+      (indexText.getAsInteger(10, index) || index < 0 || index > (1 << 20)))
     return emitError(loc) << "node '" << user.name()
                           << "' has a malformed input '" << input << "'";
   auto it = byName.find(name);
@@ -400,7 +402,7 @@ Importer::importGraph(const Graph &graph, ArrayRef<Ref> roots,
       return args[ref.argIndex()];
     }
     const SmallVector<TFValue> &outs = values[ref.node];
-    if (ref.output >= static_cast<int>(outs.size()))
+    if (ref.output < 0 || ref.output >= static_cast<int>(outs.size()))
       return emitError(nodeLoc(ctx(), user.name()))
              << user.op() << " node '" << user.name() << "' reads output "
              << ref.output << " of " << graph.nodes[ref.node].def->op()
@@ -411,6 +413,11 @@ Importer::importGraph(const Graph &graph, ArrayRef<Ref> roots,
   const llvm::StringMap<Converter> &table = converters();
   for (int index : *order) {
     const Graph::Node &n = graph.nodes[index];
+    if (++nodesImported > kMaxImportOps)
+      return emitError(nodeLoc(ctx(), n.def->name()))
+             << "the model expands to more than " << kMaxImportOps
+             << " nodes (deeply nested or repeated function calls, or a loop "
+                "evaluated at import time)";
     SmallVector<TFValue> in;
     for (const Ref &ref : n.inputs) {
       FailureOr<TFValue> v = lookup(ref, *n.def);
@@ -503,31 +510,37 @@ public:
 /// While and call nodes use), the op types the importer cannot convert.
 static LogicalResult
 collectUnsupported(Importer &imp, const Graph &graph, ArrayRef<Ref> roots,
-                   llvm::StringSet<> &visitedFunctions,
                    std::map<std::string, std::vector<std::string>> &unsupported) {
-  FailureOr<std::vector<int>> order = imp.topoOrder(graph, roots);
-  if (failed(order))
-    return failure();
+  // A worklist of graphs, so that long chains of functions need no stack.
+  llvm::StringSet<> visitedFunctions;
+  std::vector<std::pair<const Graph *, std::vector<Ref>>> work;
+  work.push_back({&graph, std::vector<Ref>(roots.begin(), roots.end())});
   const llvm::StringMap<Converter> &table = converters();
-  for (int index : *order) {
-    const NodeDef &node = *graph.nodes[index].def;
-    if (!table.count(node.op())) {
-      unsupported[node.op()].push_back(node.name());
-      continue;
-    }
-    for (const char *attr : {"body", "cond", "f"}) {
-      const AttrValue *a = findAttr(node, attr);
-      if (!a || a->value_case() != AttrValue::kFunc)
+  while (!work.empty()) {
+    auto [g, gRoots] = std::move(work.back());
+    work.pop_back();
+    FailureOr<std::vector<int>> order = imp.topoOrder(*g, gRoots);
+    if (failed(order))
+      return failure();
+    for (int index : *order) {
+      const NodeDef &node = *g->nodes[index].def;
+      if (!table.count(node.op())) {
+        unsupported[node.op()].push_back(node.name());
         continue;
-      const std::string &fname = a->func().name();
-      if (!visitedFunctions.insert(fname).second)
-        continue;
-      FailureOr<Graph *> body =
-          imp.functionGraph(fname, nodeLoc(imp.ctx(), node.name()));
-      if (failed(body) ||
-          failed(collectUnsupported(imp, **body, (*body)->rets,
-                                    visitedFunctions, unsupported)))
-        return failure();
+      }
+      for (const char *attr : {"body", "cond", "f"}) {
+        const AttrValue *a = findAttr(node, attr);
+        if (!a || a->value_case() != AttrValue::kFunc)
+          continue;
+        const std::string &fname = a->func().name();
+        if (!visitedFunctions.insert(fname).second)
+          continue;
+        FailureOr<Graph *> body =
+            imp.functionGraph(fname, nodeLoc(imp.ctx(), node.name()));
+        if (failed(body))
+          return failure();
+        work.push_back({*body, (*body)->rets});
+      }
     }
   }
   return success();
@@ -620,9 +633,8 @@ OwningOpRef<ModuleOp> kiln::importer::importGraphDef(llvm::StringRef bytes,
     }
   }
 
-  llvm::StringSet<> visited;
   std::map<std::string, std::vector<std::string>> unsupported;
-  if (failed(collectUnsupported(imp, graph, roots, visited, unsupported)))
+  if (failed(collectUnsupported(imp, graph, roots, unsupported)))
     return nullptr;
   if (!unsupported.empty()) {
     InFlightDiagnostic diag = emitError(fileLoc);

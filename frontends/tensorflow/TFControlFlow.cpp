@@ -20,6 +20,9 @@
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <functional>
 
 using namespace mlir;
 using namespace kiln;
@@ -136,6 +139,61 @@ void eraseBlock(Block *block) {
   delete block;
 }
 
+/// The trip count of a condition `counter < bound` (or a LogicalAnd of
+/// such), with a constant bound and a counter stepping up: the common case,
+/// computed without evaluating the condition step by step.
+std::optional<int64_t> countedTrips(Importer &imp, const Graph &cond,
+                                    ArrayRef<TFValue> in,
+                                    ArrayRef<LoopVar> vars) {
+  std::function<std::optional<int64_t>(Ref, int)> trips =
+      [&](Ref r, int depth) -> std::optional<int64_t> {
+    r = skipIdentities(cond, r);
+    if (r.isArg() || depth > 8)
+      return std::nullopt;
+    const Graph::Node &node = cond.nodes[r.node];
+    llvm::StringRef op = node.def->op();
+    if (op == "LogicalAnd" && node.inputs.size() == 2) {
+      std::optional<int64_t> a = trips(node.inputs[0], depth + 1);
+      std::optional<int64_t> b = trips(node.inputs[1], depth + 1);
+      if (a && b)
+        return std::min(*a, *b);
+      return std::nullopt;
+    }
+    if (op != "Less" || node.inputs.size() != 2)
+      return std::nullopt;
+    Ref counter = skipIdentities(cond, node.inputs[0]);
+    if (!counter.isArg() || vars[counter.argIndex()].kind != VarKind::Counter)
+      return std::nullopt;
+    const LoopVar &v = vars[counter.argIndex()];
+    Ref boundRef = skipIdentities(cond, node.inputs[1]);
+    std::optional<int64_t> bound;
+    if (boundRef.isArg()) {
+      const TFValue &outer = in[boundRef.argIndex()];
+      if (vars[boundRef.argIndex()].kind != VarKind::Invariant || !outer.tensor)
+        return std::nullopt;
+      std::optional<SmallVector<int64_t>> c = imp.gb.getConstantInts(outer.tensor);
+      if (c && c->size() == 1)
+        bound = (*c)[0];
+    } else {
+      bound = scalarConst(cond, boundRef);
+    }
+    if (!bound || v.step <= 0)
+      return std::nullopt;
+    if (*bound <= v.init)
+      return 0;
+    // Both fit in int64, so the difference fits in uint64.
+    uint64_t span = static_cast<uint64_t>(*bound) - static_cast<uint64_t>(v.init);
+    uint64_t step = static_cast<uint64_t>(v.step);
+    uint64_t count = span / step + (span % step != 0);
+    if (count > static_cast<uint64_t>(kMaxTripCount))
+      return std::nullopt; // the evaluation below reports it
+    return static_cast<int64_t>(count);
+  };
+  if (cond.rets.size() != 1)
+    return std::nullopt;
+  return trips(cond.rets[0], 0);
+}
+
 /// Evaluates the loop condition for successive counter values.
 FailureOr<int64_t> tripCount(Importer &imp, const NodeDef &n, Location loc,
                              const Graph &cond, ArrayRef<TFValue> in,
@@ -155,6 +213,8 @@ FailureOr<int64_t> tripCount(Importer &imp, const NodeDef &n, Location loc,
   for (const Ref &r : cond.rets)
     if (r.isArg() && vars[r.argIndex()].kind == VarKind::Carried)
       return nodeError(n, loc) << "the loop condition is a loop variable";
+  if (std::optional<int64_t> direct = countedTrips(imp, cond, in, vars))
+    return *direct;
   OpBuilder &b = imp.builder();
   for (int64_t k = 0; k <= kMaxTripCount; ++k) {
     // Evaluate in a scratch block so nothing of it stays in the function.
@@ -170,8 +230,12 @@ FailureOr<int64_t> tripCount(Importer &imp, const NodeDef &n, Location loc,
           continue;
         Type element =
             cast<RankedTensorType>(in[i].tensor.getType()).getElementType();
-        args[i] = TFValue::of(imp.gb.scalar(
-            loc, element, static_cast<double>(vars[i].init + k * vars[i].step)));
+        int64_t offset, value;
+        if (llvm::MulOverflow(k, vars[i].step, offset) ||
+            llvm::AddOverflow(vars[i].init, offset, value))
+          return nodeError(n, loc) << "a loop counter overflows";
+        args[i] = TFValue::of(imp.gb.splatInt(
+            loc, RankedTensorType::get({}, element), value));
       }
       result = imp.importGraph(cond, cond.rets, args);
       if (succeeded(result) && result->size() == 1 && (*result)[0].tensor)
@@ -346,6 +410,7 @@ Result whileLoop(Importer &imp, const NodeDef &n, Location loc,
   }
 
   // The body.
+  int64_t loopId = imp.loopCounter++;
   Block *block = new Block();
   for (Value v : init)
     block->addArgument(v.getType(), loc);
@@ -362,12 +427,14 @@ Result whileLoop(Importer &imp, const NodeDef &n, Location loc,
     TFValue v;
     v.kind = TFValue::Kind::LoopInput;
     v.tensor = block->getArgument(carriedVars.size() + k);
+    v.loop = loopId;
     args[sequenceVars[k]] = v;
   }
   for (size_t i = 0; i < count; ++i) {
     if (vars[i].kind == VarKind::Counter && !vars[i].carry) {
       TFValue v;
       v.kind = TFValue::Kind::LoopCounter;
+      v.loop = loopId;
       args[i] = v;
     } else if (vars[i].kind == VarKind::OutputList) {
       TFValue v;
@@ -446,8 +513,11 @@ Result whileLoop(Importer &imp, const NodeDef &n, Location loc,
     if (v.kind != VarKind::Counter || v.carry)
       continue;
     Type element = cast<RankedTensorType>(in[i].tensor.getType()).getElementType();
-    outs[i] = TFValue::of(imp.gb.scalar(loc, element,
-                                        static_cast<double>(v.init + steps * v.step)));
+    int64_t offset, value;
+    if (llvm::MulOverflow(steps, v.step, offset) ||
+        llvm::AddOverflow(v.init, offset, value))
+      return nodeError(n, loc) << "a loop counter overflows";
+    outs[i] = TFValue::of(imp.gb.splatInt(loc, RankedTensorType::get({}, element), value));
   }
   for (size_t k = 0; k < outputVars.size(); ++k) {
     int i = outputVars[k];

@@ -47,6 +47,7 @@ struct TFValue {
   mlir::Value tensor;                 ///< Tensor; LoopInput: the step slice
   std::shared_ptr<TensorList> list;   ///< List
   int64_t slot = -1;                  ///< LoopOutput: the output's slot
+  int64_t loop = -1; ///< LoopCounter/LoopInput: the loop they belong to
 
   static TFValue of(mlir::Value v) {
     TFValue t;
@@ -109,6 +110,11 @@ public:
   llvm::StringMap<mlir::Value> placeholderValues;
   /// Nesting depth of function calls and loop bodies being imported.
   int callDepth = 0;
+  /// Nodes converted so far (inlined functions and loop conditions count
+  /// every time); bounded by kMaxImportOps.
+  int64_t nodesImported = 0;
+  /// Numbers the While loops, so a loop's step only indexes its own lists.
+  int64_t loopCounter = 0;
   /// Resolved function bodies, built on first use.
   llvm::StringMap<std::unique_ptr<Graph>> functionGraphs;
 

@@ -10,6 +10,9 @@
 #include "frontends/tensorflow/TFImporter.h"
 
 #include "mlir/IR/Diagnostics.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <cmath>
 
 using namespace mlir;
 using namespace kiln;
@@ -253,9 +256,10 @@ paddingFor(const NodeDef &n, Location loc, ArrayRef<int64_t> inputShape,
   for (int i = 0; i < 2; ++i) {
     int64_t size = inputShape[dims[i]], k = kernel[i], s = strides[i],
             d = dilations[i];
-    if (s <= 0 || k <= 0 || d <= 0)
+    if (s <= 0 || k <= 0 || d <= 0 || s > (1 << 20) || k > (1 << 20) ||
+        d > (1 << 20))
       return nodeError(n, loc) << "kernel sizes, strides and dilations must be "
-                                  "positive";
+                                  "between 1 and 2^20";
     int64_t effective = (k - 1) * d + 1;
     int64_t outSize = (size + s - 1) / s;
     int64_t total = std::max<int64_t>((outSize - 1) * s + effective - size, 0);
@@ -533,7 +537,7 @@ Result stridedSlice(Importer &imp, const NodeDef &n, Location loc,
     starts.push_back(b);
     limits.push_back(e);
     steps.push_back(stride);
-    outShape.push_back((e - b + stride - 1) / stride);
+    outShape.push_back(e > b ? (e - b - 1) / stride + 1 : 0);
     ++dim;
   }
   for (; dim < rank; ++dim) {
@@ -589,6 +593,14 @@ Result unpack(Importer &imp, const NodeDef &n, Location loc,
   if (failed(axis))
     return nodeError(n, loc) << "axis is out of range for rank " << rank;
   ArrayRef<int64_t> shape = shapeOf(x);
+  if (shape[*axis] > (1 << 16))
+    return nodeError(n, loc) << "unpacks " << shape[*axis]
+                             << " outputs (at most 65536 are supported)";
+  if (const AttrValue *num = findAttr(n, "num");
+      num && num->value_case() == AttrValue::kI && num->i() != shape[*axis])
+    return nodeError(n, loc) << "attribute 'num' (" << num->i()
+                             << ") disagrees with dimension " << *axis
+                             << " of size " << shape[*axis];
   SmallVector<int64_t> outShape(shape);
   outShape.erase(outShape.begin() + *axis);
   SmallVector<TFValue> outs;
@@ -662,10 +674,12 @@ Result split(Importer &imp, const NodeDef &n, Location loc,
   if (v) {
     CONST_INTS(given, 1, "size_splits");
     int64_t known = 0, unknown = -1;
+    if (given.size() > (1 << 16))
+      return nodeError(n, loc) << "too many size_splits";
     for (size_t i = 0; i < given.size(); ++i) {
       if (given[i] == -1 && unknown < 0)
         unknown = i;
-      else if (given[i] < 0)
+      else if (given[i] < 0 || given[i] > size)
         return nodeError(n, loc) << "invalid size_splits";
       else
         known += given[i];
@@ -675,7 +689,7 @@ Result split(Importer &imp, const NodeDef &n, Location loc,
     sizes = given;
   } else {
     int64_t num = attrInt(n, "num_split", 1);
-    if (num <= 0 || size % num != 0)
+    if (num <= 0 || num > (1 << 16) || size % num != 0)
       return nodeError(n, loc) << "cannot split dimension of size " << size
                                << " into " << num << " equal parts";
     sizes.assign(num, size / num);
@@ -808,10 +822,13 @@ Result range(Importer &imp, const NodeDef &n, Location loc,
   SmallVector<Attribute> values;
   for (int64_t i = 0; i < size; ++i) {
     double v = a + i * step;
-    if (auto ft = dyn_cast<FloatType>(type.getElementType()))
+    if (auto ft = dyn_cast<FloatType>(type.getElementType())) {
       values.push_back(FloatAttr::get(ft, v));
-    else
-      values.push_back(IntegerAttr::get(type.getElementType(), static_cast<int64_t>(v)));
+      continue;
+    }
+    if (!(std::fabs(v) < 9.2e18))
+      return nodeError(n, loc) << "range value " << v << " overflows";
+    values.push_back(IntegerAttr::get(type.getElementType(), static_cast<int64_t>(v)));
   }
   return one(imp.gb.constant(loc, DenseElementsAttr::get(type, values)));
 }
@@ -826,11 +843,14 @@ Result tile(Importer &imp, const NodeDef &n, Location loc,
   // [d0, d1] -> [1, d0, 1, d1] -> broadcast [m0, d0, m1, d1] -> reshape.
   SmallVector<int64_t> interleaved, broadcast, result;
   for (size_t i = 0; i < shape.size(); ++i) {
-    if (multiples[i] < 0)
-      return nodeError(n, loc) << "negative multiple";
+    int64_t size;
+    if (multiples[i] < 0 || llvm::MulOverflow(multiples[i], shape[i], size) ||
+        size > kMaxImportElements)
+      return nodeError(n, loc) << "multiple " << multiples[i]
+                               << " is negative or too large";
     interleaved.append({1, shape[i]});
     broadcast.append({multiples[i], shape[i]});
-    result.push_back(multiples[i] * shape[i]);
+    result.push_back(size);
   }
   FailureOr<Value> r = imp.gb.reshape(loc, x, interleaved);
   if (failed(r))
@@ -951,7 +971,8 @@ Result listStack(Importer &imp, const NodeDef &n, Location loc,
 Result listGetItem(Importer &imp, const NodeDef &n, Location loc,
                    ArrayRef<TFValue> in) {
   if (!in.empty() && in[0].kind == TFValue::Kind::LoopInput) {
-    if (in.size() > 1 && in[1].kind == TFValue::Kind::LoopCounter)
+    if (in.size() > 1 && in[1].kind == TFValue::Kind::LoopCounter &&
+        in[1].loop == in[0].loop)
       return SmallVector<TFValue>{TFValue::of(in[0].tensor)};
     return nodeError(n, loc) << "reads a loop's input list at an index other "
                                 "than the loop's step";

@@ -27,10 +27,16 @@
 
 using namespace kiln::importer;
 
-/// Where a diagnostic points: the graph node it names, else the model file.
-static std::string where(mlir::Location loc, llvm::StringRef modelPath) {
-  if (auto name = mlir::dyn_cast<mlir::NameLoc>(loc))
-    return "node '" + name.getName().str() + "': ";
+/// Where a diagnostic points: the graph node it names (unless the message
+/// already names it), else the model file.
+static std::string where(mlir::Location loc, llvm::StringRef modelPath,
+                         llvm::StringRef message) {
+  if (auto name = mlir::dyn_cast<mlir::NameLoc>(loc)) {
+    std::string quoted = "'" + name.getName().str() + "'";
+    if (message.contains(quoted))
+      return "";
+    return "node " + quoted + ": ";
+  }
   if (auto file = mlir::dyn_cast<mlir::FileLineColLoc>(loc)) {
     std::string s = file.getFilename().str();
     if (file.getLine())
@@ -39,7 +45,7 @@ static std::string where(mlir::Location loc, llvm::StringRef modelPath) {
   }
   if (auto fused = mlir::dyn_cast<mlir::FusedLoc>(loc))
     if (!fused.getLocations().empty())
-      return where(fused.getLocations().front(), modelPath);
+      return where(fused.getLocations().front(), modelPath, message);
   return modelPath.str() + ": ";
 }
 
@@ -59,9 +65,11 @@ static void printDiagnostic(mlir::Diagnostic &diag, llvm::StringRef modelPath) {
     return "error";
   };
   llvm::errs() << "kiln-import: " << severity(diag.getSeverity()) << ": "
-               << where(diag.getLocation(), modelPath) << diag.str() << "\n";
+               << where(diag.getLocation(), modelPath, diag.str()) << diag.str()
+               << "\n";
   for (mlir::Diagnostic &note : diag.getNotes())
-    llvm::errs() << "kiln-import: note: " << where(note.getLocation(), modelPath)
+    llvm::errs() << "kiln-import: note: "
+                 << where(note.getLocation(), modelPath, note.str())
                  << note.str() << "\n";
 }
 
