@@ -457,6 +457,7 @@ FailureOr<Value> Importer::tensor(const NodeDef &node, Location loc,
   switch (v.kind) {
   case TFValue::Kind::Tensor:
   case TFValue::Kind::LoopInput:
+  case TFValue::Kind::LoopCounter: // a carried step counter has a value
     if (v.tensor)
       return v.tensor;
     break;

@@ -261,6 +261,17 @@ Result whileLoop(Importer &imp, const NodeDef &n, Location loc,
   if (failed(bodyOr) || failed(condOr))
     return failure();
   const Graph &body = **bodyOr, &cond = **condOr;
+  // A list an enclosing loop reads step by step is, to this loop, the whole
+  // list (defined outside both loops).
+  SmallVector<TFValue> inputs(in.begin(), in.end());
+  for (TFValue &v : inputs) {
+    if (v.kind == TFValue::Kind::LoopInput && v.list) {
+      v.kind = TFValue::Kind::List;
+      v.tensor = Value();
+      v.loop = -1;
+    }
+  }
+  in = inputs;
   size_t count = in.size();
   if (body.argNames.size() != count || body.rets.size() != count ||
       cond.argNames.size() != count || cond.rets.size() != 1)
@@ -350,7 +361,7 @@ Result whileLoop(Importer &imp, const NodeDef &n, Location loc,
     const Graph::Node &set = body.nodes[skipIdentities(body, body.rets[i]).node];
     Ref index = skipIdentities(body, set.inputs[1]);
     if (!index.isArg() || vars[index.argIndex()].kind != VarKind::Counter ||
-        !vars[index.argIndex()].aligned || vars[index.argIndex()].carry)
+        !vars[index.argIndex()].aligned)
       return nodeError(n, loc) << "loop variable " << i
                                << " is written at an index that is neither a "
                                   "constant nor the loop's step";
@@ -421,13 +432,23 @@ Result whileLoop(Importer &imp, const NodeDef &n, Location loc,
                        loc);
   }
   SmallVector<TFValue> args(in.begin(), in.end());
-  for (size_t k = 0; k < carriedVars.size(); ++k)
+  for (size_t k = 0; k < carriedVars.size(); ++k) {
     args[carriedVars[k]] = TFValue::of(block->getArgument(k));
+    // A step counter the body also computes with: carried, and still the
+    // step when it indexes this loop's lists.
+    const LoopVar &v = vars[carriedVars[k]];
+    if (v.kind == VarKind::Counter && v.aligned) {
+      args[carriedVars[k]].kind = TFValue::Kind::LoopCounter;
+      args[carriedVars[k]].loop = loopId;
+    }
+  }
   for (size_t k = 0; k < sequenceVars.size(); ++k) {
     TFValue v;
     v.kind = TFValue::Kind::LoopInput;
     v.tensor = block->getArgument(carriedVars.size() + k);
     v.loop = loopId;
+    // The whole list stays reachable for nested loops and constant indices.
+    v.list = in[sequenceVars[k]].list;
     args[sequenceVars[k]] = v;
   }
   for (size_t i = 0; i < count; ++i) {

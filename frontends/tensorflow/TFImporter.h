@@ -39,7 +39,7 @@ struct TFValue {
     Tensor,     ///< an ordinary tensor
     List,       ///< a TensorList outside a loop
     Undefined,  ///< an output TensorFlow defines only in training mode
-    LoopCounter,///< a While counter stepping with the scan (not carried)
+    LoopCounter,///< a While step counter (with a value when also carried)
     LoopInput,  ///< a list read one element per step (a scan sequence)
     LoopOutput, ///< a list written one element per step (a scan output)
   };

@@ -970,13 +970,18 @@ Result listStack(Importer &imp, const NodeDef &n, Location loc,
 
 Result listGetItem(Importer &imp, const NodeDef &n, Location loc,
                    ArrayRef<TFValue> in) {
-  if (!in.empty() && in[0].kind == TFValue::Kind::LoopInput) {
-    if (in.size() > 1 && in[1].kind == TFValue::Kind::LoopCounter &&
-        in[1].loop == in[0].loop)
-      return SmallVector<TFValue>{TFValue::of(in[0].tensor)};
-    return nodeError(n, loc) << "reads a loop's input list at an index other "
-                                "than the loop's step";
+  SmallVector<TFValue> args(in.begin(), in.end());
+  if (!args.empty() && args[0].kind == TFValue::Kind::LoopInput) {
+    if (args.size() > 1 && args[1].kind == TFValue::Kind::LoopCounter &&
+        args[1].loop == args[0].loop)
+      return SmallVector<TFValue>{TFValue::of(args[0].tensor)};
+    if (!args[0].list)
+      return nodeError(n, loc) << "reads a loop's input list at an index other "
+                                  "than the loop's step";
+    // Another index: read the whole list like any other.
+    args[0].kind = TFValue::Kind::List;
   }
+  in = args;
   auto list = listInput(n, loc, in);
   if (failed(list))
     return failure();
