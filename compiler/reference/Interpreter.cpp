@@ -4,6 +4,7 @@
 #include "compiler/reference/Kernels.h"
 
 #include "mlir/IR/Diagnostics.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace kiln;
@@ -82,6 +83,16 @@ LogicalResult Interpreter::runBlock(Block &block, ArrayRef<Tensor> args,
     if (auto scan = dyn_cast<ScanOp>(op)) {
       if (failed(runScan(scan)))
         return failure();
+      continue;
+    }
+    if (auto fusion = dyn_cast<FusionOp>(op)) {
+      SmallVector<Tensor> inputs, outputs;
+      for (Value v : fusion.getInputs())
+        inputs.push_back(*lookup(v));
+      if (failed(runBlock(fusion.getBody().front(), inputs, outputs)))
+        return failure();
+      for (auto [r, t] : llvm::zip(fusion.getResults(), outputs))
+        values[r] = std::move(t);
       continue;
     }
     SmallVector<const Tensor *> operands;
@@ -189,4 +200,78 @@ FailureOr<SmallVector<Tensor>> kiln::reference::interpret(func::FuncOp fn,
   if (failed(interp.runBlock(fn.getBody().front(), args, results)))
     return failure();
   return results;
+}
+
+//===----------------------------------------------------------------------===//
+// Constant folding support
+//===----------------------------------------------------------------------===//
+
+int64_t kiln::reference::evaluationCost(Operation *op) {
+  auto elements = [](Value v) -> int64_t {
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    return type && type.hasStaticShape() ? type.getNumElements() : 0;
+  };
+  int64_t result = op->getNumResults() ? elements(op->getResult(0)) : 0;
+  int64_t cost = result;
+  if (auto mm = dyn_cast<MatmulOp>(op)) {
+    auto a = cast<RankedTensorType>(mm.getA().getType());
+    int64_t k = a.getDimSize(a.getRank() - (mm.getTransposeA() ? 2 : 1));
+    if (llvm::MulOverflow(result, std::max<int64_t>(k, 1), cost))
+      return INT64_MAX;
+  } else if (isa<Conv2DOp>(op)) {
+    if (llvm::MulOverflow(result, std::max<int64_t>(elements(op->getOperand(1)), 1), cost))
+      return INT64_MAX;
+  } else if (isa<MaxPool2DOp, AvgPool2DOp>(op)) {
+    auto kernel = op->getAttrOfType<DenseI64ArrayAttr>("kernel_size");
+    int64_t window = 1;
+    for (int64_t k : kernel ? kernel.asArrayRef() : ArrayRef<int64_t>())
+      if (llvm::MulOverflow(window, std::max<int64_t>(k, 1), window))
+        return INT64_MAX;
+    if (llvm::MulOverflow(result, window, cost))
+      return INT64_MAX;
+  } else {
+    for (Value v : op->getOperands())
+      if (llvm::AddOverflow(cost, elements(v), cost))
+        return INT64_MAX;
+  }
+  return cost;
+}
+
+FailureOr<ElementsAttr> kiln::reference::foldToConstant(Operation *op,
+                                                        int64_t maxElements,
+                                                        int64_t maxCost,
+                                                        StringRef blobName) {
+  if (isa<ConstantOp>(op) || op->getNumRegions() || op->getNumResults() != 1 ||
+      op->getNumOperands() == 0 || !isa<KilnDialect>(op->getDialect()))
+    return failure();
+  SmallVector<ElementsAttr> inputs;
+  for (Value operand : op->getOperands()) {
+    auto c = operand.getDefiningOp<ConstantOp>();
+    if (!c || c.getValue().getNumElements() > maxElements)
+      return failure();
+    inputs.push_back(c.getValue());
+  }
+  auto resultType = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  if (!resultType || !resultType.hasStaticShape() ||
+      resultType.getNumElements() > maxElements ||
+      evaluationCost(op) > maxCost)
+    return failure();
+  // Evaluation failures (an index out of range in dead code, say) are not
+  // errors: the op simply stays.
+  ScopedDiagnosticHandler silence(op->getContext(),
+                                  [](Diagnostic &) { return success(); });
+  SmallVector<Tensor> tensors;
+  for (ElementsAttr attr : inputs) {
+    FailureOr<Tensor> t = tensorFromAttr(attr, op->getLoc());
+    if (failed(t))
+      return failure();
+    tensors.push_back(std::move(*t));
+  }
+  SmallVector<const Tensor *> ptrs;
+  for (const Tensor &t : tensors)
+    ptrs.push_back(&t);
+  FailureOr<Tensor> result = evaluateOp(op, ptrs);
+  if (failed(result))
+    return failure();
+  return tensorToAttr(*result, blobName);
 }

@@ -26,6 +26,19 @@ interpret(mlir::func::FuncOp fn, llvm::ArrayRef<Tensor> args);
 mlir::FailureOr<Tensor> evaluateOp(mlir::Operation *op,
                                    llvm::ArrayRef<const Tensor *> operands);
 
+/// An estimate of the multiply-adds evaluating `op` takes (contractions
+/// count their reduction; other ops their operand and result sizes).
+int64_t evaluationCost(mlir::Operation *op);
+
+/// The constant `op` (a kiln op without regions and with one result) computes
+/// when all its operands are `kiln.constant`s, or failure when they are not,
+/// the result has more than `maxElements` elements, the evaluation would
+/// cost more than `maxCost`, or it fails (silently: folding is optional).
+mlir::FailureOr<mlir::ElementsAttr> foldToConstant(mlir::Operation *op,
+                                                   int64_t maxElements,
+                                                   int64_t maxCost,
+                                                   llvm::StringRef blobName);
+
 } // namespace kiln::reference
 
 #endif // KILN_COMPILER_REFERENCE_INTERPRETER_H

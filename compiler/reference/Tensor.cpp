@@ -206,3 +206,55 @@ FailureOr<Tensor> kiln::reference::tensorFromAttr(ElementsAttr attr,
   }
   return t;
 }
+
+ElementsAttr kiln::reference::tensorToAttr(const Tensor &t, StringRef name) {
+  RankedTensorType type = t.type;
+  Type element = type.getElementType();
+  bool splat = t.size() > 0 && (t.isFloat()
+                                    ? llvm::all_equal(t.floats)
+                                    : llvm::all_equal(t.ints));
+  if (splat) {
+    Attribute scalar;
+    if (auto ft = dyn_cast<FloatType>(element)) {
+      APFloat f(t.floats[0]);
+      bool lost;
+      f.convert(ft.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+      scalar = FloatAttr::get(element, f);
+    } else if (element.isInteger(1)) {
+      scalar = BoolAttr::get(type.getContext(), t.ints[0] != 0);
+    } else {
+      scalar = IntegerAttr::get(element, t.ints[0]);
+    }
+    return DenseElementsAttr::get(type, scalar);
+  }
+  if (t.size() > 16 && !element.isInteger(1)) {
+    std::vector<uint8_t> bytes = tensorToBytes(t);
+    ArrayRef<char> raw(reinterpret_cast<const char *>(bytes.data()),
+                       bytes.size());
+    auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+        raw, alignof(uint64_t));
+    return DenseResourceElementsAttr::get(type, name, std::move(blob));
+  }
+  if (auto ft = dyn_cast<FloatType>(element)) {
+    SmallVector<APFloat> values;
+    values.reserve(t.floats.size());
+    for (double v : t.floats) {
+      APFloat f(v);
+      bool lost;
+      f.convert(ft.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+      values.push_back(f);
+    }
+    return DenseElementsAttr::get(type, values);
+  }
+  if (element.isInteger(1)) {
+    SmallVector<bool> values(t.ints.begin(), t.ints.end());
+    return DenseElementsAttr::get(type, values);
+  }
+  unsigned width = element.getIntOrFloatBitWidth();
+  SmallVector<APInt> values;
+  values.reserve(t.ints.size());
+  for (int64_t v : t.ints)
+    values.push_back(APInt(width, static_cast<uint64_t>(v), /*isSigned=*/true));
+  return DenseElementsAttr::get(type, values);
+}
+

@@ -60,6 +60,11 @@ mlir::FailureOr<Tensor> tensorFromBytes(mlir::RankedTensorType type,
                                         llvm::ArrayRef<char> bytes,
                                         mlir::Location loc);
 
+/// A constant attribute holding `t`: a splat when all elements are equal,
+/// else dense for up to 16 elements and a dense_resource blob named
+/// `blobName` (uniqued by MLIR) beyond.
+mlir::ElementsAttr tensorToAttr(const Tensor &t, llvm::StringRef blobName);
+
 /// Encodes a tensor as little-endian bytes (1 byte per i1).
 std::vector<uint8_t> tensorToBytes(const Tensor &t);
 

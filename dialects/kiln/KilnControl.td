@@ -68,12 +68,46 @@ def Kiln_ScanOp : Kiln_Op<"scan", [RecursiveMemoryEffects,
   }];
 }
 
+def Kiln_FusionOp : Kiln_Op<"fusion", [RecursiveMemoryEffects,
+    IsolatedFromAbove, SingleBlock]> {
+  let summary = "a group of ops that code generation emits as one kernel";
+  let description = [{
+    Evaluates its body once: the body's block arguments are bound to
+    `inputs` and the values it yields are the results. The body sees
+    nothing from outside (it is isolated from above), so a fusion is a
+    self-contained kernel. `kind` says what was fused: `"elementwise"` (a
+    chain of elementwise ops), `"matmul"` / `"conv"` (a contraction with its
+    epilogue: bias, activation, residual add) or `"reduction"` (a
+    reduction, softmax or normalization with its elementwise producers and
+    consumers). The `kiln-fuse` pass forms these regions.
+
+    ```mlir
+    %y = kiln.fusion "matmul" (%x, %w, %b)
+        : (tensor<4x8xf32>, tensor<8x16xf32>, tensor<16xf32>) -> tensor<4x16xf32> {
+    ^bb0(%a: tensor<4x8xf32>, %c: tensor<8x16xf32>, %d: tensor<16xf32>):
+      %m = kiln.matmul %a, %c : (tensor<4x8xf32>, tensor<8x16xf32>) -> tensor<4x16xf32>
+      %s = kiln.add %m, %d : (tensor<4x16xf32>, tensor<16xf32>) -> tensor<4x16xf32>
+      %r = kiln.relu %s : tensor<4x16xf32>
+      kiln.yield %r : tensor<4x16xf32>
+    }
+    ```
+  }];
+  let arguments = (ins StrAttr:$kind, Variadic<Kiln_Tensor>:$inputs);
+  let results = (outs Variadic<Kiln_Tensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $kind `(` $inputs `)` attr-dict `:` functional-type($inputs, $results)
+    $body
+  }];
+  let hasRegionVerifier = 1;
+}
+
 def Kiln_YieldOp : Kiln_Op<"yield", [Pure, Terminator, ReturnLike,
-                                      HasParent<"ScanOp">]> {
+                                      ParentOneOf<["ScanOp", "FusionOp"]>]> {
   let summary = "yield values from a kiln region";
   let description = [{
-    Terminates the body of `kiln.scan`: the next carried values followed by
-    the per-step outputs.
+    Terminates the body of `kiln.scan` (the next carried values followed by
+    the per-step outputs) or of `kiln.fusion` (its results).
 
     ```mlir
     kiln.yield %h, %y : tensor<4x8xf32>, tensor<4x8xf32>

@@ -5,6 +5,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/IR/OpImplementation.h"
 
 using namespace mlir;
@@ -221,5 +222,44 @@ LogicalResult ScanOp::verifyRegions() {
              << (i < numInit ? "the yielded carried value " : "the stacked per-step output ")
              << expected;
   }
+  return success();
+}
+
+void kiln::eraseDeadOps(Region &region) {
+  for (Block &block : region) {
+    for (Operation &op : llvm::make_early_inc_range(llvm::reverse(block))) {
+      for (Region &inner : op.getRegions())
+        eraseDeadOps(inner);
+      if (op.use_empty() && !op.hasTrait<OpTrait::IsTerminator>() &&
+          isMemoryEffectFree(&op))
+        op.erase();
+    }
+  }
+}
+
+LogicalResult FusionOp::verifyRegions() {
+  Block &body = getBody().front();
+  if (body.getNumArguments() != getInputs().size())
+    return emitOpError("body has ") << body.getNumArguments()
+                                    << " arguments for " << getInputs().size()
+                                    << " inputs";
+  for (auto [i, arg, input] :
+       llvm::enumerate(body.getArguments(), getInputs()))
+    if (arg.getType() != input.getType())
+      return emitOpError("body argument ")
+             << i << " has type " << arg.getType() << " but input " << i
+             << " has type " << input.getType();
+  auto yield = dyn_cast<YieldOp>(body.getTerminator());
+  if (!yield)
+    return emitOpError("body must end with kiln.yield");
+  if (yield.getValues().size() != getNumResults())
+    return emitOpError("body yields ") << yield.getValues().size()
+                                       << " values for " << getNumResults()
+                                       << " results";
+  for (auto [i, v, r] : llvm::enumerate(yield.getValues(), getResults()))
+    if (v.getType() != r.getType())
+      return emitOpError("yielded value ")
+             << i << " has type " << v.getType() << " but result " << i
+             << " has type " << r.getType();
   return success();
 }

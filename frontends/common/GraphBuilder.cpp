@@ -27,18 +27,6 @@ std::string kiln::importer::shapeString(ArrayRef<int64_t> shape) {
   return s + "]";
 }
 
-void kiln::importer::eraseDeadOps(Region &region) {
-  for (Block &block : region) {
-    for (Operation &op : llvm::make_early_inc_range(llvm::reverse(block))) {
-      for (Region &inner : op.getRegions())
-        eraseDeadOps(inner);
-      if (op.use_empty() && !op.hasTrait<OpTrait::IsTerminator>() &&
-          isMemoryEffectFree(&op))
-        op.erase();
-    }
-  }
-}
-
 Location kiln::importer::nodeLoc(MLIRContext *ctx, StringRef nodeName) {
   return NameLoc::get(StringAttr::get(ctx, nodeName));
 }
@@ -115,113 +103,16 @@ FailureOr<Value> GraphBuilder::buildValue(Location loc, StringRef name,
   return result;
 }
 
-/// Converts an interpreter tensor back to a constant attribute.
-static ElementsAttr attrFromTensor(GraphBuilder &gb, const reference::Tensor &t,
-                                   StringRef name) {
-  RankedTensorType type = t.type;
-  Type element = type.getElementType();
-  bool splat = t.size() > 0 && (t.isFloat()
-                                    ? llvm::all_equal(t.floats)
-                                    : llvm::all_equal(t.ints));
-  if (splat) {
-    Attribute scalar;
-    if (auto ft = dyn_cast<FloatType>(element)) {
-      APFloat f(t.floats[0]);
-      bool lost;
-      f.convert(ft.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
-      scalar = FloatAttr::get(element, f);
-    } else if (element.isInteger(1)) {
-      scalar = BoolAttr::get(type.getContext(), t.ints[0] != 0);
-    } else {
-      scalar = IntegerAttr::get(element, t.ints[0]);
-    }
-    return DenseElementsAttr::get(type, scalar);
-  }
-  if (t.size() > kInlineConstantLimit && !element.isInteger(1)) {
-    std::vector<uint8_t> bytes = reference::tensorToBytes(t);
-    ArrayRef<char> raw(reinterpret_cast<const char *>(bytes.data()),
-                       bytes.size());
-    auto blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
-        raw, alignof(uint64_t));
-    return DenseResourceElementsAttr::get(type, name, std::move(blob));
-  }
-  if (auto ft = dyn_cast<FloatType>(element)) {
-    SmallVector<APFloat> values;
-    values.reserve(t.floats.size());
-    for (double v : t.floats) {
-      APFloat f(v);
-      bool lost;
-      f.convert(ft.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
-      values.push_back(f);
-    }
-    return DenseElementsAttr::get(type, values);
-  }
-  if (element.isInteger(1)) {
-    SmallVector<bool> values(t.ints.begin(), t.ints.end());
-    return DenseElementsAttr::get(type, values);
-  }
-  unsigned width = element.getIntOrFloatBitWidth();
-  SmallVector<APInt> values;
-  values.reserve(t.ints.size());
-  for (int64_t v : t.ints)
-    values.push_back(APInt(width, static_cast<uint64_t>(v), /*isSigned=*/true));
-  return DenseElementsAttr::get(type, values);
-}
-
 Operation *GraphBuilder::tryFold(Operation *op) {
-  if (isa<ConstantOp>(op) || op->getNumRegions() || op->getNumResults() != 1 ||
-      op->getNumOperands() == 0)
+  std::string name = "folded" + std::to_string(blobCounter);
+  FailureOr<ElementsAttr> value =
+      reference::foldToConstant(op, kFoldElementLimit, kFoldCostLimit, name);
+  if (failed(value))
     return op;
-  SmallVector<ElementsAttr> inputs;
-  for (Value operand : op->getOperands()) {
-    ElementsAttr attr = getConstant(operand);
-    if (!attr || attr.getNumElements() > kFoldElementLimit)
-      return op;
-    inputs.push_back(attr);
-  }
-  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
-  if (resultType.getNumElements() > kFoldElementLimit)
-    return op;
-  // Contractions cost more than their size: bound the work too.
-  int64_t cost = resultType.getNumElements();
-  if (auto mm = dyn_cast<MatmulOp>(op)) {
-    auto a = cast<RankedTensorType>(mm.getA().getType());
-    cost *= a.getDimSize(a.getRank() - (mm.getTransposeA() ? 2 : 1));
-  } else if (isa<Conv2DOp>(op)) {
-    auto f = cast<RankedTensorType>(op->getOperand(1).getType());
-    cost *= std::max<int64_t>(f.getNumElements(), 1);
-  } else if (isa<MaxPool2DOp, AvgPool2DOp>(op)) {
-    cost = cast<RankedTensorType>(op->getOperand(0).getType()).getNumElements() *
-           int64_t(64);
-  } else {
-    for (Value v : op->getOperands())
-      cost += cast<RankedTensorType>(v.getType()).getNumElements();
-  }
-  if (cost > kFoldCostLimit || cost < 0)
-    return op;
-  // Evaluation failures (an index out of range in dead code, say) are not
-  // import errors: the op simply stays.
-  ScopedDiagnosticHandler silence(context(), [](Diagnostic &) {
-    return success();
-  });
-  SmallVector<reference::Tensor> tensors;
-  for (ElementsAttr attr : inputs) {
-    FailureOr<reference::Tensor> t = reference::tensorFromAttr(attr, op->getLoc());
-    if (failed(t))
-      return op;
-    tensors.push_back(std::move(*t));
-  }
-  SmallVector<const reference::Tensor *> ptrs;
-  for (const reference::Tensor &t : tensors)
-    ptrs.push_back(&t);
-  FailureOr<reference::Tensor> result = reference::evaluateOp(op, ptrs);
-  if (failed(result))
-    return op;
-  std::string name = "folded" + std::to_string(blobCounter++);
-  ElementsAttr value = attrFromTensor(*this, *result, name);
+  ++blobCounter;
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(op);
-  Operation *folded = b.create<ConstantOp>(op->getLoc(), value.getType(), value);
+  Operation *folded = b.create<ConstantOp>(op->getLoc(), value->getType(), *value);
   ++created;
   op->getResult(0).replaceAllUsesWith(folded->getResult(0));
   op->erase();

@@ -140,10 +140,6 @@ private:
   int64_t created = 0;
 };
 
-/// Erases the side-effect-free ops whose results nobody uses (the shape
-/// arithmetic import-time folding leaves behind), innermost regions too.
-void eraseDeadOps(mlir::Region &region);
-
 /// `tensor<2x3xf32>` style text of a shape, for diagnostics.
 std::string shapeString(llvm::ArrayRef<int64_t> shape);
 

@@ -1313,8 +1313,60 @@ func.func @scan_two_blocks(%a: tensor<5x2xf32>) {
 
 // -----
 
-// kiln.yield only terminates a kiln.scan body.
+// kiln.yield only terminates a kiln.scan or kiln.fusion body.
 func.func @yield_outside_scan(%x: tensor<4xf32>) {
-  // expected-error @+1 {{'kiln.yield' op expects parent op 'kiln.scan'}}
+  // expected-error @+1 {{'kiln.yield' op expects parent op to be one of 'kiln.scan, kiln.fusion'}}
   kiln.yield %x : tensor<4xf32>
+}
+
+// -----
+
+// A fusion body takes one argument per input.
+func.func @fusion_arity(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'kiln.fusion' op body has 0 arguments for 1 inputs}}
+  %y = kiln.fusion "elementwise"(%x) : (tensor<4xf32>) -> tensor<4xf32> {
+    %c = kiln.constant dense<1.0> : tensor<4xf32>
+    kiln.yield %c : tensor<4xf32>
+  }
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+// A fusion body argument has its input's type.
+func.func @fusion_arg_type(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'kiln.fusion' op body argument 0 has type 'tensor<2xf32>' but input 0 has type 'tensor<4xf32>'}}
+  %y = kiln.fusion "elementwise"(%x) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%a: tensor<2xf32>):
+    %c = kiln.constant dense<1.0> : tensor<4xf32>
+    kiln.yield %c : tensor<4xf32>
+  }
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+// A fusion yields one value of each result type.
+func.func @fusion_yield_type(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'kiln.fusion' op yielded value 0 has type 'tensor<4xi32>' but result 0 has type 'tensor<4xf32>'}}
+  %y = kiln.fusion "elementwise"(%x) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%a: tensor<4xf32>):
+    %c = kiln.constant dense<1> : tensor<4xi32>
+    kiln.yield %c : tensor<4xi32>
+  }
+  return %y : tensor<4xf32>
+}
+
+// -----
+
+// A fusion body sees nothing from outside: values come in as inputs.
+func.func @fusion_isolated(%x: tensor<4xf32>, %z: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-note @+1 {{required by region isolation constraints}}
+  %y = kiln.fusion "elementwise"(%x) : (tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%a: tensor<4xf32>):
+    // expected-error @+1 {{using value defined outside the region}}
+    %s = kiln.add %a, %z : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+    kiln.yield %s : tensor<4xf32>
+  }
+  return %y : tensor<4xf32>
 }

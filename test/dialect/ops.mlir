@@ -583,6 +583,23 @@ func.func @scan_no_results(%xs: tensor<3x5xf32>) {
   return
 }
 
+// CHECK-LABEL: func.func @fusion
+// CHECK: %[[F:.*]] = kiln.fusion "matmul"(%arg0, %arg1, %arg2) : (tensor<4x8xf32>, tensor<8x16xf32>, tensor<16xf32>) -> tensor<4x16xf32> {
+// CHECK-NEXT: ^bb0(%[[A:.*]]: tensor<4x8xf32>, %[[W:.*]]: tensor<8x16xf32>, %[[B:.*]]: tensor<16xf32>):
+// CHECK-NEXT: %[[M:.*]] = kiln.matmul %[[A]], %[[W]]
+// CHECK-NEXT: %[[S:.*]] = kiln.add %[[M]], %[[B]]
+// CHECK-NEXT: kiln.yield %[[S]] : tensor<4x16xf32>
+// CHECK-NEXT: }
+func.func @fusion(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>, %b: tensor<16xf32>) -> tensor<4x16xf32> {
+  %y = kiln.fusion "matmul"(%x, %w, %b) : (tensor<4x8xf32>, tensor<8x16xf32>, tensor<16xf32>) -> tensor<4x16xf32> {
+  ^bb0(%a: tensor<4x8xf32>, %c: tensor<8x16xf32>, %d: tensor<16xf32>):
+    %m = kiln.matmul %a, %c : (tensor<4x8xf32>, tensor<8x16xf32>) -> tensor<4x16xf32>
+    %s = kiln.add %m, %d : (tensor<4x16xf32>, tensor<16xf32>) -> tensor<4x16xf32>
+    kiln.yield %s : tensor<4x16xf32>
+  }
+  return %y : tensor<4x16xf32>
+}
+
 // The blob behind @constant_resource: 4-byte alignment, then 1.0 2.0 3.0 4.0.
 // CHECK: dialect_resources
 // CHECK: kiln_weights: "0x040000000000803F000000400000404000008040"
@@ -593,3 +610,4 @@ func.func @scan_no_results(%xs: tensor<3x5xf32>) {
     }
   }
 #-}
+

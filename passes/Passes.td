@@ -1,0 +1,132 @@
+//===- Passes.td - Kiln's graph-level passes -----------------------------===//
+//
+// Every graph pass on the kiln dialect, one definition each. The pass
+// implementations live in passes/<concern>/<Pass>.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_PASSES
+#define KILN_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def KilnFoldConstants : Pass<"kiln-fold-constants", "mlir::func::FuncOp"> {
+  let summary = "evaluate ops whose operands are all constants";
+  let description = [{
+    Replaces every kiln op whose operands are all `kiln.constant`s (dense or
+    `dense_resource`) by the constant it computes, evaluated with the
+    reference interpreter: elementwise math, shape ops, reductions,
+    transposes, matmuls and convolutions of constants. Results larger than
+    16 elements become `dense_resource` blobs, so folded weights never turn
+    into text.
+
+    It will not fold an op whose result has more than `max-elements`
+    elements, or whose evaluation would cost more than 2^26 multiply-adds
+    (the work belongs in generated code, not in the compiler); ops with
+    regions (`kiln.scan`) are left alone, and an evaluation that fails (an
+    index out of range in dead code, say) leaves the op in place.
+  }];
+  let options = [
+    Option<"maxElements", "max-elements", "int64_t", "1048576",
+           "the largest result, in elements, that is folded">
+  ];
+  let dependentDialects = ["kiln::KilnDialect"];
+}
+
+def KilnPrune : Pass<"kiln-prune", "mlir::func::FuncOp"> {
+  let summary = "remove inference no-ops, dead subgraphs and unused scan results";
+  let description = [{
+    Inference graphs carry work that cannot affect their results: dropout
+    in inference mode (`training = false`) is the identity, ops whose results
+    nobody reads are dead, and a `kiln.scan` often carries per-step outputs
+    or state nobody reads after the loop. This pass removes them:
+
+    - `kiln.dropout` with `training = false` is replaced by its input;
+    - side-effect-free ops without users are erased, innermost regions too;
+    - a `kiln.scan` per-step output that nobody reads is dropped, and so is
+      carried state that neither the body's other values nor anything after
+      the loop read.
+
+    It does not remove training-mode dropout, and it never changes a
+    function's signature.
+  }];
+  let dependentDialects = ["kiln::KilnDialect"];
+}
+
+def KilnSimplify : Pass<"kiln-simplify", "mlir::func::FuncOp"> {
+  let summary = "algebraic simplification of kiln ops";
+  let description = [{
+    Rewrites patterns that exporters and earlier passes leave behind into
+    cheaper equivalents, each an exact identity (see docs/optimizer.md for
+    the list of rules and the test of each). Rules that are only exact up
+    to rounding (division by a constant as multiplication by its
+    reciprocal, when the reciprocal is not exact) run only with
+    `fast-math`.
+  }];
+  let options = [
+    Option<"fastMath", "fast-math", "bool", "false",
+           "also apply rewrites that change results by rounding">
+  ];
+  let dependentDialects = ["kiln::KilnDialect"];
+}
+
+def KilnFoldBatchNorm : Pass<"kiln-fold-batch-norm", "mlir::func::FuncOp"> {
+  let summary = "fold inference batch normalization into the preceding conv or matmul";
+  let description = [{
+    `batch_norm(conv(x, w) + b)` with constant statistics is
+    `conv(x, w * s) + (b - mean) * s + offset` with
+    `s = scale / sqrt(variance + epsilon)`: the normalization disappears
+    into the weights. The same holds for `matmul` with constant weights.
+    A transpose between the conv and the normalization is looked through
+    (the axis is mapped by the permutation). The folded weights are computed
+    in double and rounded once, so the result agrees with the unfolded graph
+    to about 1e-6 relative in f32, not bit for bit.
+
+    A batch norm that cannot fold into its producer (the weights or
+    conv/matmul result are not exclusively its own, the axis is not the
+    output-channel axis, it follows a relu) but has constant statistics
+    becomes the per-channel affine map `x * s + (offset - mean * s)`: two
+    elementwise ops that fusion merges into the neighbouring kernel
+    (`decompose-unfolded=false` keeps it). Batch norms with non-constant
+    statistics, and f16/bf16 ones, stay.
+  }];
+  let options = [
+    Option<"decomposeUnfolded", "decompose-unfolded", "bool", "true",
+           "turn batch norms that cannot fold into a producer into a "
+           "multiply-add with constant per-channel scale and shift">
+  ];
+  let dependentDialects = ["kiln::KilnDialect"];
+}
+
+def KilnAssignLayout : Pass<"kiln-assign-layout", "mlir::func::FuncOp"> {
+  let summary = "convert convolutions to the target's layout and cancel transposes";
+  let description = [{
+    Rewrites `kiln.conv2d` and the pools to the layout the target prefers
+    (`cpu`: NHWC activations, HWIO filters; `cuda`: NHWC), by transposing
+    their inputs and outputs, then sinks transposes through elementwise
+    ops, pads, pools, reductions and reshapes until they meet and cancel,
+    permuting constant weights instead of activations where it can. An NCHW
+    model imported from ONNX ends with transposes only at its inputs and
+    outputs.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", "\"cpu\"",
+           "the target whose layout to use: cpu or cuda">
+  ];
+  let dependentDialects = ["kiln::KilnDialect"];
+}
+
+def KilnFuse : Pass<"kiln-fuse", "mlir::func::FuncOp"> {
+  let summary = "group ops into kiln.fusion regions that code generation emits as one kernel";
+  let description = [{
+    Forms `kiln.fusion` regions: chains of elementwise ops; a matmul or
+    conv2d with its epilogue (bias add, activation, residual add); and
+    reductions (softmax, layer_norm, reduce_mean) with their elementwise
+    producers and consumers. It never duplicates an expensive producer (an
+    op with users outside the group stays outside), and it is
+    deterministic: the same input gives the same groups.
+  }];
+  let dependentDialects = ["kiln::KilnDialect"];
+}
+
+#endif // KILN_PASSES
