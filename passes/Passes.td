@@ -85,15 +85,15 @@ def KilnFoldBatchNorm : Pass<"kiln-fold-batch-norm", "mlir::func::FuncOp"> {
     A batch norm that cannot fold into its producer (the weights or
     conv/matmul result are not exclusively its own, the axis is not the
     output-channel axis, it follows a relu) but has constant statistics
-    becomes the per-channel affine map `x * s + (offset - mean * s)`: two
+    becomes the per-channel affine map `(x - mean) * s + offset`: three
     elementwise ops that fusion merges into the neighbouring kernel
     (`decompose-unfolded=false` keeps it). Batch norms with non-constant
     statistics, and f16/bf16 ones, stay.
   }];
   let options = [
     Option<"decomposeUnfolded", "decompose-unfolded", "bool", "true",
-           "turn batch norms that cannot fold into a producer into a "
-           "multiply-add with constant per-channel scale and shift">
+           "turn batch norms that cannot fold into a producer into "
+           "(x - mean) * s + offset with constant per-channel mean, s, offset">
   ];
   let dependentDialects = ["kiln::KilnDialect"];
 }

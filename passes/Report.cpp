@@ -9,6 +9,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -96,8 +97,26 @@ public:
                           rows[i].pass.c_str(), (long long)rows[i].before,
                           (long long)rows[i].after);
     std::lock_guard<std::mutex> lock(collector().mutex);
+    // Functions may run in parallel: order each pass's notes by function
+    // (notes start with "@function:"), keeping each function's own order.
+    auto &notes = collector().notes;
+    std::vector<std::string> passOrder;
+    for (const auto &note : notes)
+      if (llvm::find(passOrder, note.first) == passOrder.end())
+        passOrder.push_back(note.first);
+    auto functionOf = [](const std::string &line) {
+      return line.substr(0, line.find(':'));
+    };
+    std::stable_sort(notes.begin(), notes.end(),
+                     [&](const auto &a, const auto &b) {
+                       auto pa = llvm::find(passOrder, a.first),
+                            pb = llvm::find(passOrder, b.first);
+                       if (pa != pb)
+                         return pa < pb;
+                       return functionOf(a.second) < functionOf(b.second);
+                     });
     std::string current;
-    for (const auto &[pass, line] : collector().notes) {
+    for (const auto &[pass, line] : notes) {
       if (pass != current) {
         *os << "\n" << pass << ":\n";
         current = pass;

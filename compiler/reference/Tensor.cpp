@@ -8,6 +8,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/bit.h"
 #include "llvm/Support/MathExtras.h"
 
 #include <cstring>
@@ -210,9 +211,14 @@ FailureOr<Tensor> kiln::reference::tensorFromAttr(ElementsAttr attr,
 ElementsAttr kiln::reference::tensorToAttr(const Tensor &t, StringRef name) {
   RankedTensorType type = t.type;
   Type element = type.getElementType();
-  bool splat = t.size() > 0 && (t.isFloat()
-                                    ? llvm::all_equal(t.floats)
-                                    : llvm::all_equal(t.ints));
+  // Equal bits, not equal values: +0.0 and -0.0 (and NaN payloads) differ.
+  bool splat = t.size() > 0 &&
+               (t.isFloat() ? llvm::all_of(t.floats,
+                                           [&](double v) {
+                                             return llvm::bit_cast<uint64_t>(v) ==
+                                                    llvm::bit_cast<uint64_t>(t.floats[0]);
+                                           })
+                            : llvm::all_equal(t.ints));
   if (splat) {
     Attribute scalar;
     if (auto ft = dyn_cast<FloatType>(element)) {

@@ -220,10 +220,13 @@ struct FoldBatchNormPattern : OpRewritePattern<BatchNormOp> {
 };
 
 /// A batch norm with constant statistics that no producer can absorb (it
-/// follows a relu, say) is a per-channel affine map: `x * s + t` with
-/// `s = scale / sqrt(variance + epsilon)` and `t = offset - mean * s`,
-/// computed in double and rounded once. Two elementwise ops that fusion
+/// follows a relu, say) is a per-channel affine map:
+/// `(x - mean) * s + offset` with `s = scale / sqrt(variance + epsilon)`
+/// computed in double and rounded once. Three elementwise ops that fusion
 /// merges into the neighbouring kernel, instead of a normalization.
+/// Subtracting the mean first (rather than folding it into the shift as
+/// `x * s + (offset - mean * s)`) avoids cancellation when x is close to a
+/// large mean.
 LogicalResult decomposeToAffine(BatchNormOp bn, PatternRewriter &rewriter) {
   auto type = cast<RankedTensorType>(bn.getX().getType());
   Type element = type.getElementType();
@@ -256,19 +259,27 @@ LogicalResult decomposeToAffine(BatchNormOp bn, PatternRewriter &rewriter) {
   if (failed(s) || failed(t))
     return failure();
   double epsilon = bn.getEpsilon().convertToDouble();
+  FailureOr<reference::Tensor> m = reference::Tensor::zeros(paramType, bn.getLoc());
+  if (failed(m))
+    return failure();
   for (int64_t c = 0; c < channels; ++c) {
-    double k = stats[0].getDouble(c) / std::sqrt(stats[3].getDouble(c) + epsilon);
-    s->floats[c] = k;
-    t->floats[c] = stats[1].getDouble(c) - stats[2].getDouble(c) * k;
+    s->floats[c] =
+        stats[0].getDouble(c) / std::sqrt(stats[3].getDouble(c) + epsilon);
+    t->floats[c] = stats[1].getDouble(c);
+    m->floats[c] = stats[2].getDouble(c);
   }
   reference::normalize(*s);
   reference::normalize(*t);
+  reference::normalize(*m);
   Location loc = bn.getLoc();
+  Value mv = rewriter.create<ConstantOp>(loc, paramType,
+                                         reference::tensorToAttr(*m, "bn_mean"));
   Value sv = rewriter.create<ConstantOp>(loc, paramType,
                                          reference::tensorToAttr(*s, "bn_scale"));
   Value tv = rewriter.create<ConstantOp>(loc, paramType,
-                                         reference::tensorToAttr(*t, "bn_shift"));
-  Value scaled = rewriter.create<MulOp>(loc, bn.getX(), sv);
+                                         reference::tensorToAttr(*t, "bn_offset"));
+  Value centered = rewriter.create<SubOp>(loc, bn.getX(), mv);
+  Value scaled = rewriter.create<MulOp>(loc, centered, sv);
   Value shifted = rewriter.create<AddOp>(loc, scaled, tv);
   rewriter.replaceOp(bn, shifted);
   return success();

@@ -73,7 +73,8 @@ Operation *soleUser(Operation *op) {
 
 class Fuser {
 public:
-  explicit Fuser(StringRef passName) : passName(passName) {}
+  Fuser(StringRef passName, StringRef function)
+      : passName(passName), function(function) {}
 
   void run(Block &block) {
     // Nested blocks first (scan bodies).
@@ -226,15 +227,17 @@ private:
     }
   }
 
-  void note(const std::string &line) { report::note(passName, line); }
+  void note(const std::string &line) {
+    report::note(passName, "@" + function.str() + ": " + line);
+  }
 
-  StringRef passName;
+  StringRef passName, function;
   llvm::SmallPtrSet<Operation *, 32> taken;
 };
 
 struct Fuse : kiln::impl::KilnFuseBase<Fuse> {
   void runOnOperation() override {
-    Fuser fuser(getArgument());
+    Fuser fuser(getArgument(), getOperation().getSymName());
     for (Block &block : getOperation().getBody())
       fuser.run(block);
     // Constants only the fused ops used are now dead outside.

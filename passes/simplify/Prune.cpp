@@ -116,20 +116,30 @@ struct Prune : kiln::impl::KilnPruneBase<Prune> {
       }
     });
     eraseDeadOps(fn.getBody());
-    // Innermost scans first: pruning them may free values of outer bodies.
-    SmallVector<ScanOp> scans;
-    fn.walk([&](ScanOp scan) { scans.push_back(scan); });
-    for (ScanOp scan : scans) {
-      unsigned numInit = scan.getInit().size();
-      llvm::SmallBitVector drop(scan.getNumResults());
-      for (unsigned i = numInit; i < scan.getNumResults(); ++i)
-        drop[i] = scan.getResult(i).use_empty();
-      for (unsigned j = 0; j < numInit; ++j)
-        drop[j] = carriedIsDead(scan, j);
-      if (drop.any())
-        rebuildScan(scan, drop);
+    // Dropping a scan's results can make other values dead: a carried slot
+    // that only fed a dropped step output, an inner scan's results that
+    // only an outer scan's dropped output read. Repeat until nothing
+    // changes (each round removes at least one result, so it ends).
+    for (bool changed = true; changed;) {
+      changed = false;
+      SmallVector<ScanOp> scans;
+      fn.walk([&](ScanOp scan) { scans.push_back(scan); });
+      for (ScanOp scan : scans) {
+        unsigned numInit = scan.getInit().size();
+        llvm::SmallBitVector drop(scan.getNumResults());
+        for (unsigned i = numInit; i < scan.getNumResults(); ++i)
+          drop[i] = scan.getResult(i).use_empty();
+        if (drop.none())
+          for (unsigned j = 0; j < numInit; ++j)
+            drop[j] = carriedIsDead(scan, j);
+        if (drop.any()) {
+          rebuildScan(scan, drop);
+          eraseDeadOps(fn.getBody());
+          changed = true;
+          break; // the walk's list is stale now
+        }
+      }
     }
-    eraseDeadOps(fn.getBody());
   }
 };
 } // namespace

@@ -98,3 +98,16 @@ func.func @evaluation_error() -> tensor<1xf32> {
   %g = kiln.gather %p, %i : (tensor<2xf32>, tensor<1xi32>) -> tensor<1xf32>
   return %g : tensor<1xf32>
 }
+
+// -----
+
+// A result mixing +0.0 and -0.0 is not a splat: the sign of zero survives
+// folding (1/x would turn it into +inf and -inf).
+// CHECK-LABEL: func.func @signed_zeros
+// CHECK-NEXT: kiln.constant dense<[0.000000e+00, -0.000000e+00]> : tensor<2xf32>
+func.func @signed_zeros() -> tensor<2xf32> {
+  %z = kiln.constant dense<[0.0, -0.0]> : tensor<2xf32>
+  %o = kiln.constant dense<[1.0, 1.0]> : tensor<2xf32>
+  %m = kiln.mul %z, %o : (tensor<2xf32>, tensor<2xf32>) -> tensor<2xf32>
+  return %m : tensor<2xf32>
+}

@@ -13,8 +13,8 @@
 // CHECK: kiln-fold-batch-norm 5 4
 // CHECK: kiln-fuse 4 2
 // CHECK: kiln-fuse:
-// CHECK-NEXT: fuses kiln.matmul 'dense' with add relu into a "matmul" fusion; stops at kiln.softmax 'softmax': not an elementwise op
-// CHECK-NEXT: leaves kiln.softmax 'softmax' alone: nothing to fuse with
+// CHECK-NEXT: @predict: fuses kiln.matmul 'dense' with add relu into a "matmul" fusion; stops at kiln.softmax 'softmax': not an elementwise op
+// CHECK-NEXT: @predict: leaves kiln.softmax 'softmax' alone: nothing to fuse with
 // BADPATH: kiln-opt: error: cannot write report to
 
 func.func @predict(%x: tensor<2x4xf32>) -> tensor<2x3xf32> {

@@ -77,3 +77,30 @@ func.func @scan_length() -> tensor<f32> {
   }
   return %s : tensor<f32>
 }
+
+// -----
+
+// Dropping an outer scan's unused step output frees the inner scan's step
+// output, and then the inner carried slot that only fed it: one run of the
+// pass reaches the end (running it again changes nothing).
+// CHECK-LABEL: func.func @nested
+// CHECK: kiln.scan init(%{{.*}} : tensor<f32>) over(%arg0 : tensor<2x3xf32>) -> (tensor<f32>) {
+// CHECK: kiln.scan init(%{{.*}} : tensor<f32>) over(%{{.*}} : tensor<3xf32>) -> (tensor<f32>) {
+// CHECK-NOT: kiln.mul
+// RUN: kiln-opt %s --kiln-prune --split-input-file > %t.once.mlir
+// RUN: kiln-opt %t.once.mlir --kiln-prune --split-input-file > %t.twice.mlir
+// RUN: diff %t.once.mlir %t.twice.mlir
+func.func @nested(%xs: tensor<2x3xf32>) -> tensor<f32> {
+  %a0 = kiln.constant dense<1.0> : tensor<f32>
+  %a, %zs = kiln.scan init(%a0 : tensor<f32>) over(%xs : tensor<2x3xf32>) -> (tensor<f32>, tensor<2x3xf32>) {
+  ^bb0(%ca: tensor<f32>, %row: tensor<3xf32>):
+    %s, %q, %ys = kiln.scan init(%ca, %ca : tensor<f32>, tensor<f32>) over(%row : tensor<3xf32>) -> (tensor<f32>, tensor<f32>, tensor<3xf32>) {
+    ^bb0(%c: tensor<f32>, %d: tensor<f32>, %x: tensor<f32>):
+      %n = kiln.add %c, %x : (tensor<f32>, tensor<f32>) -> tensor<f32>
+      %m = kiln.mul %d, %ca : (tensor<f32>, tensor<f32>) -> tensor<f32>
+      kiln.yield %n, %m, %m : tensor<f32>, tensor<f32>, tensor<f32>
+    }
+    kiln.yield %s, %ys : tensor<f32>, tensor<3xf32>
+  }
+  return %a : tensor<f32>
+}
