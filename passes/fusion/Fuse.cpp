@@ -63,12 +63,17 @@ std::string describe(Operation *op) {
   return s;
 }
 
-/// The single user of `op`'s result, if it has exactly one use.
+/// The one op that uses `op`'s result (perhaps as several operands, as in
+/// `mul %x, %x`), or null when there are none or several.
 Operation *soleUser(Operation *op) {
   Value v = op->getResult(0);
-  if (!v.hasOneUse())
+  if (v.use_empty())
     return nullptr;
-  return *v.getUsers().begin();
+  Operation *user = *v.getUsers().begin();
+  for (Operation *other : v.getUsers())
+    if (other != user)
+      return nullptr;
+  return user;
 }
 
 class Fuser {
@@ -151,7 +156,7 @@ private:
       if (!def || !isElementwise(def) || taken.contains(def) ||
           def->getBlock() != op->getBlock())
         continue;
-      if (!v.hasOneUse()) {
+      if (soleUser(def) != op) {
         note("keeps " + describe(def) + " outside the " + describe(op) +
              " group: its result has other users");
         continue;
