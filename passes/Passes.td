@@ -105,7 +105,9 @@ def KilnAssignLayout : Pass<"kiln-assign-layout", "mlir::func::FuncOp"> {
     (`cpu`: NHWC activations, HWIO filters; `cuda`: NHWC), by transposing
     their inputs and outputs, then sinks transposes through elementwise
     ops, pads, pools, reductions and reshapes until they meet and cancel,
-    permuting constant weights instead of activations where it can. An NCHW
+    permuting constant weights instead of activations where it can, and
+    moves the time-major transpose in front of an RNN into the `kiln.scan`
+    axis. An NCHW
     model imported from ONNX ends with transposes only at its inputs and
     outputs.
   }];

@@ -485,6 +485,101 @@ struct AbsorbTransposeIntoWeights : OpRewritePattern<MatmulOp> {
   }
 };
 
+/// A scan over transposed sequences steps along axis `a` of
+/// `transpose(x, p)`, which is axis `p[a]` of `x`. When the other
+/// dimensions keep their order (the time-major transpose Keras puts in
+/// front of every RNN: [B, T, F] -> [T, B, F]), the scan can step along
+/// `p[a]` of `x` directly, with identical step slices; its stacked outputs
+/// then come out with the step at `p[a]` and one transpose restores the old
+/// layout, to sink further (and cancel Keras' transpose back to
+/// batch-major).
+struct SinkTransposeIntoScan : OpRewritePattern<ScanOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ScanOp scan,
+                                PatternRewriter &rewriter) const override {
+    if (scan.getSequences().empty())
+      return rewriter.notifyMatchFailure(scan, "no sequences");
+    SmallVector<int64_t> perm;
+    SmallVector<Value> inputs;
+    for (Value seq : scan.getSequences()) {
+      auto t = seq.getDefiningOp<TransposeOp>();
+      if (!t || (!perm.empty() && ArrayRef<int64_t>(perm) != t.getPerm()))
+        return rewriter.notifyMatchFailure(
+            scan, "sequences are not all transposed the same way");
+      perm.assign(t.getPerm().begin(), t.getPerm().end());
+      inputs.push_back(t.getX());
+    }
+    int64_t a = scan.getAxis(), rank = perm.size();
+    if (a < 0 || a >= rank)
+      return failure();
+    int64_t b = perm[a];
+    // The step slices must be identical: the other dims keep their order.
+    int64_t previous = -1;
+    for (int64_t i = 0; i < rank; ++i) {
+      if (i == a)
+        continue;
+      if (perm[i] <= previous)
+        return rewriter.notifyMatchFailure(
+            scan, "the transpose reorders the dimensions of a step");
+      previous = perm[i];
+    }
+    unsigned numInit = scan.getInit().size();
+    for (unsigned k = numInit; k < scan.getNumResults(); ++k) {
+      int64_t outRank = cast<RankedTensorType>(scan.getResult(k).getType()).getRank();
+      if (b >= outRank)
+        return rewriter.notifyMatchFailure(
+            scan, "a step output has too few dimensions for the new axis");
+    }
+    OperationState state(scan.getLoc(), ScanOp::getOperationName());
+    state.addOperands(scan.getInit());
+    state.addOperands(inputs);
+    auto &props = state.getOrAddProperties<ScanOp::Properties>();
+    props = scan.getProperties();
+    props.axis = rewriter.getI64IntegerAttr(b);
+    for (unsigned k = 0; k < scan.getNumResults(); ++k) {
+      auto type = cast<RankedTensorType>(scan.getResult(k).getType());
+      if (k < numInit) {
+        state.addTypes(type);
+        continue;
+      }
+      // Move the step dimension from a to b.
+      SmallVector<int64_t> shape(type.getShape());
+      int64_t steps = shape[a];
+      shape.erase(shape.begin() + a);
+      shape.insert(shape.begin() + b, steps);
+      state.addTypes(type.clone(shape));
+    }
+    state.addRegion();
+    Operation *replacement = rewriter.create(state);
+    rewriter.inlineRegionBefore(scan.getBody(), replacement->getRegion(0),
+                                replacement->getRegion(0).end());
+    SmallVector<Value> results;
+    for (unsigned k = 0; k < scan.getNumResults(); ++k) {
+      Value r = replacement->getResult(k);
+      if (k < numInit) {
+        results.push_back(r);
+        continue;
+      }
+      // old = transpose(new, q): old dim i sits at q[i] in the new layout.
+      int64_t outRank = cast<RankedTensorType>(r.getType()).getRank();
+      SmallVector<int64_t> q(outRank);
+      for (int64_t i = 0; i < outRank; ++i) {
+        if (i == a) {
+          q[i] = b;
+          continue;
+        }
+        int64_t slice = i < a ? i : i - 1;
+        q[i] = slice < b ? slice : slice + 1;
+      }
+      results.push_back(
+          isIdentity(q) ? r
+                        : rewriter.create<TransposeOp>(scan.getLoc(), r, q).getResult());
+    }
+    rewriter.replaceOp(scan, results);
+    return success();
+  }
+};
+
 } // namespace
 
 void layout::populateTransposeSinkingPatterns(RewritePatternSet &patterns) {
@@ -497,6 +592,6 @@ void layout::populateTransposeSinkingPatterns(RewritePatternSet &patterns) {
            SinkThroughReduce<ReduceMeanOp>, SinkThroughReduce<ReduceMaxOp>,
            SinkThroughReduce<ReduceMinOp>, SinkThroughReduce<ReduceProdOp>,
            SinkThroughArg<ArgMaxOp>, SinkThroughArg<ArgMinOp>, SinkThroughPad,
-           SinkThroughSlice, SinkThroughConcat, AbsorbTransposeIntoWeights>(
-          ctx);
+           SinkThroughSlice, SinkThroughConcat, AbsorbTransposeIntoWeights,
+           SinkTransposeIntoScan>(ctx);
 }

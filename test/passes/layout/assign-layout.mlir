@@ -278,3 +278,66 @@ func.func @grouped_conv(%x: tensor<1x2x3x3xf32>) -> tensor<1x4x3x2xf32> {
       : (tensor<1x2x3x3xf32>, tensor<4x1x1x2xf32>) -> tensor<1x4x3x2xf32>
   return %y : tensor<1x4x3x2xf32>
 }
+
+// -----
+
+// Keras' time-major transpose in front of an RNN disappears into the scan:
+// stepping along axis 1 of [B, T, F] gives the same [B, F] slices as axis 0
+// of the transposed [T, B, F]. The stacked output comes out [B, T, H], and
+// the transpose that restores [T, B, H] cancels Keras' transpose back to
+// batch-major.
+// CHECK-LABEL: func.func @rnn_time_major
+// CHECK-NOT: kiln.transpose
+// CHECK: kiln.scan init(%{{.*}} : tensor<2x4xf32>) over(%arg0 : tensor<2x5x3xf32>) attributes {axis = 1 : i64} -> (tensor<2x4xf32>, tensor<2x5x4xf32>)
+// CHECK-NOT: kiln.transpose
+// CHECK: return
+func.func @rnn_time_major(%x: tensor<2x5x3xf32>, %w: tensor<3x4xf32>) -> tensor<2x5x4xf32> {
+  %h0 = kiln.constant dense<0.0> : tensor<2x4xf32>
+  %t = kiln.transpose %x {perm = array<i64: 1, 0, 2>} : (tensor<2x5x3xf32>) -> tensor<5x2x3xf32>
+  %h, %hs = kiln.scan init(%h0 : tensor<2x4xf32>) over(%t : tensor<5x2x3xf32>) -> (tensor<2x4xf32>, tensor<5x2x4xf32>) {
+  ^bb0(%c: tensor<2x4xf32>, %xt: tensor<2x3xf32>):
+    %m = kiln.matmul %xt, %w : (tensor<2x3xf32>, tensor<3x4xf32>) -> tensor<2x4xf32>
+    %n = kiln.add %m, %c : (tensor<2x4xf32>, tensor<2x4xf32>) -> tensor<2x4xf32>
+    %a = kiln.tanh %n : tensor<2x4xf32>
+    kiln.yield %a, %a : tensor<2x4xf32>, tensor<2x4xf32>
+  }
+  %y = kiln.transpose %hs {perm = array<i64: 1, 0, 2>} : (tensor<5x2x4xf32>) -> tensor<2x5x4xf32>
+  return %y : tensor<2x5x4xf32>
+}
+
+// -----
+
+// Does not move a transpose into a scan when the step slices would differ
+// (here the transpose also swaps the two step dimensions).
+// CHECK-LABEL: func.func @scan_slice_reordered
+// CHECK: kiln.transpose %arg0 {perm = array<i64: 1, 2, 0>}
+// CHECK: kiln.scan {{.*}}over(%{{.*}} : tensor<5x3x2xf32>)
+func.func @scan_slice_reordered(%x: tensor<2x5x3xf32>) -> tensor<3x2xf32> {
+  %s0 = kiln.constant dense<0.0> : tensor<3x2xf32>
+  %t = kiln.transpose %x {perm = array<i64: 1, 2, 0>} : (tensor<2x5x3xf32>) -> tensor<5x3x2xf32>
+  %s = kiln.scan init(%s0 : tensor<3x2xf32>) over(%t : tensor<5x3x2xf32>) -> (tensor<3x2xf32>) {
+  ^bb0(%c: tensor<3x2xf32>, %xt: tensor<3x2xf32>):
+    %n = kiln.add %c, %xt : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
+    kiln.yield %n : tensor<3x2xf32>
+  }
+  return %s : tensor<3x2xf32>
+}
+
+// -----
+
+// Does not move transposes into a scan whose sequences are not all
+// transposed the same way (one is not transposed at all).
+// CHECK-LABEL: func.func @scan_mixed_sequences
+// CHECK: kiln.transpose
+// CHECK: kiln.scan
+func.func @scan_mixed_sequences(%x: tensor<2x5x3xf32>, %y: tensor<5x2x3xf32>) -> tensor<2x3xf32> {
+  %s0 = kiln.constant dense<0.0> : tensor<2x3xf32>
+  %t = kiln.transpose %x {perm = array<i64: 1, 0, 2>} : (tensor<2x5x3xf32>) -> tensor<5x2x3xf32>
+  %s = kiln.scan init(%s0 : tensor<2x3xf32>) over(%t, %y : tensor<5x2x3xf32>, tensor<5x2x3xf32>) -> (tensor<2x3xf32>) {
+  ^bb0(%c: tensor<2x3xf32>, %a: tensor<2x3xf32>, %b: tensor<2x3xf32>):
+    %n = kiln.add %a, %b : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+    %m = kiln.add %c, %n : (tensor<2x3xf32>, tensor<2x3xf32>) -> tensor<2x3xf32>
+    kiln.yield %m : tensor<2x3xf32>
+  }
+  return %s : tensor<2x3xf32>
+}
