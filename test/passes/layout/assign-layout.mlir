@@ -1,6 +1,7 @@
 // RUN: kiln-opt %s --kiln-assign-layout=target=cpu --split-input-file | FileCheck %s
 // RUN: kiln-opt %s --kiln-assign-layout=target=cuda --split-input-file | FileCheck %s --check-prefix=CUDA
-// RUN: not kiln-opt %s --kiln-assign-layout=target=tpu 2>&1 | FileCheck %s --check-prefix=BADTARGET
+// RUN: kiln-opt %s --kiln-assign-layout=target=tpu 2> %t.err; test $? -eq 2
+// RUN: FileCheck %s --check-prefix=BADTARGET < %t.err
 
 // An unknown target is rejected before any function is rewritten.
 // BADTARGET: error: kiln-assign-layout: unknown target 'tpu' (expected 'cpu' or 'cuda')
