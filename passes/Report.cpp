@@ -107,14 +107,25 @@ public:
     auto functionOf = [](const std::string &line) {
       return line.substr(0, line.find(':'));
     };
-    std::stable_sort(notes.begin(), notes.end(),
-                     [&](const auto &a, const auto &b) {
-                       auto pa = llvm::find(passOrder, a.first),
-                            pb = llvm::find(passOrder, b.first);
-                       if (pa != pb)
-                         return pa < pb;
-                       return functionOf(a.second) < functionOf(b.second);
-                     });
+    // (std::sort with the original position as the last key: stable
+    // without std::stable_sort's deprecated temporary buffer.)
+    std::vector<size_t> order(notes.size());
+    for (size_t i = 0; i < order.size(); ++i)
+      order[i] = i;
+    std::sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+      const auto &a = notes[x], &b = notes[y];
+      auto pa = llvm::find(passOrder, a.first), pb = llvm::find(passOrder, b.first);
+      if (pa != pb)
+        return pa < pb;
+      std::string fa = functionOf(a.second), fb = functionOf(b.second);
+      if (fa != fb)
+        return fa < fb;
+      return x < y;
+    });
+    std::vector<std::pair<std::string, std::string>> sorted;
+    for (size_t i : order)
+      sorted.push_back(notes[i]);
+    notes = std::move(sorted);
     std::string current;
     for (const auto &[pass, line] : notes) {
       if (pass != current) {
