@@ -483,11 +483,10 @@ LogicalResult convertLSTM(Importer &imp, NodeContext &nc) {
     FailureOr<DirectionWeights> dw = directionWeights(gb, loc, rc, d, 4);
     if (failed(dw))
       return failure();
-    FailureOr<Value> r = dw->r;
-    FailureOr<Value> xw = dw->xw;
+    Value xw = dw->xw;
     FailureOr<Value> h0 = initialState(gb, loc, rc, rc.initial[0], d);
     FailureOr<Value> c0 = initialState(gb, loc, rc, rc.initial[1], d);
-    if (failed(xw) || failed(h0) || failed(c0))
+    if (failed(h0) || failed(c0))
       return failure();
     Value pi, po, pf;
     if (peep) {
@@ -503,7 +502,7 @@ LogicalResult convertLSTM(Importer &imp, NodeContext &nc) {
     }
     const Activation &fa = rc.acts[3 * d], &ga = rc.acts[3 * d + 1],
                      &ha = rc.acts[3 * d + 2];
-    Value rd = *r;
+    Value rd = dw->r;
     auto body = [&](ValueRange args) -> FailureOr<SmallVector<Value>> {
       Value hp = args[0], cp = args[1], xt = args[2];
       FailureOr<Value> hr = recurrentProduct(gb, loc, hp, rd);
@@ -555,7 +554,7 @@ LogicalResult convertLSTM(Importer &imp, NodeContext &nc) {
       return SmallVector<Value>{*hn, *c, *hn};
     };
     FailureOr<ScanOp> scan =
-        buildScan(imp, loc, {*h0, *c0}, {*xw}, isReverse(rc, d), body);
+        buildScan(imp, loc, {*h0, *c0}, {xw}, isReverse(rc, d), body);
     if (failed(scan))
       return failure();
     ys.push_back(scan->getResult(2));
@@ -702,13 +701,12 @@ LogicalResult convertRNN(Importer &imp, NodeContext &nc) {
     FailureOr<DirectionWeights> dw = directionWeights(gb, loc, rc, d, 1);
     if (failed(dw))
       return failure();
-    FailureOr<Value> r = dw->r;
-    FailureOr<Value> xw = dw->xw;
+    Value xw = dw->xw;
     FailureOr<Value> h0 = initialState(gb, loc, rc, rc.initial[0], d);
-    if (failed(xw) || failed(h0))
+    if (failed(h0))
       return failure();
     const Activation &fa = rc.acts[d];
-    Value rd = *r;
+    Value rd = dw->r;
     auto body = [&](ValueRange args) -> FailureOr<SmallVector<Value>> {
       FailureOr<Value> hr = recurrentProduct(gb, loc, args[0], rd);
       if (failed(hr))
@@ -722,7 +720,7 @@ LogicalResult convertRNN(Importer &imp, NodeContext &nc) {
       return SmallVector<Value>{*hn, *hn};
     };
     FailureOr<ScanOp> scan =
-        buildScan(imp, loc, {*h0}, {*xw}, isReverse(rc, d), body);
+        buildScan(imp, loc, {*h0}, {xw}, isReverse(rc, d), body);
     if (failed(scan))
       return failure();
     ys.push_back(scan->getResult(1));
