@@ -26,6 +26,11 @@ interpret(mlir::func::FuncOp fn, llvm::ArrayRef<Tensor> args);
 mlir::FailureOr<Tensor> evaluateOp(mlir::Operation *op,
                                    llvm::ArrayRef<const Tensor *> operands);
 
+/// Constant folding (the importers' and kiln-fold-constants) does not
+/// evaluate ops costing more multiply-adds than this: that work belongs in
+/// generated code, not in the compiler.
+constexpr int64_t kFoldCostLimit = int64_t(1) << 26;
+
 /// An estimate of the multiply-adds evaluating `op` takes (contractions
 /// count their reduction; other ops their operand and result sizes).
 int64_t evaluationCost(mlir::Operation *op);

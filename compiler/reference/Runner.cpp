@@ -71,13 +71,6 @@ std::optional<npy::DType> dtypeOf(Type t) {
   return std::nullopt;
 }
 
-std::string shapeString(ArrayRef<int64_t> shape) {
-  std::string s = "[";
-  llvm::interleave(
-      shape, [&](int64_t d) { s += std::to_string(d); }, [&] { s += ", "; });
-  return s + "]";
-}
-
 /// The user-facing name of argument or result `i`: its `kiln.name`
 /// attribute, else `<prefix><i>`.
 std::string nameOf(DictionaryAttr attrs, StringRef prefix, unsigned i) {

@@ -43,6 +43,9 @@ llvm::FailureOr<int64_t> windowOutputSize(int64_t in, int64_t kernel,
 /// step (as `sitofp`), returned as the double holding that exact value.
 double intToFloat(mlir::Type floatType, int64_t v);
 
+/// A shape as `[2, 3]`, for diagnostics.
+std::string shapeString(llvm::ArrayRef<int64_t> shape);
+
 /// Erases the side-effect-free ops whose results nobody uses, innermost
 /// regions first (the shape arithmetic import-time folding leaves behind,
 /// the producers of pruned values).

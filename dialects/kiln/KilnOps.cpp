@@ -263,3 +263,10 @@ LogicalResult FusionOp::verifyRegions() {
              << " has type " << r.getType();
   return success();
 }
+
+std::string kiln::shapeString(ArrayRef<int64_t> shape) {
+  std::string s = "[";
+  llvm::interleave(
+      shape, [&](int64_t d) { s += std::to_string(d); }, [&] { s += ", "; });
+  return s + "]";
+}

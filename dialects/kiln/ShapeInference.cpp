@@ -20,14 +20,6 @@ RankedTensorType rankedOrNull(Value v) {
   return v ? dyn_cast<RankedTensorType>(v.getType()) : RankedTensorType();
 }
 
-/// Prints a shape as `[2, 3]` in diagnostics.
-std::string shapeStr(ArrayRef<int64_t> shape) {
-  std::string s = "[";
-  llvm::interleave(
-      shape, [&](int64_t d) { s += std::to_string(d); }, [&] { s += ", "; });
-  return s + "]";
-}
-
 LogicalResult expectSize(std::optional<Location> loc, StringRef attr,
                          ArrayRef<int64_t> values, size_t size) {
   if (values.size() == size)
@@ -42,7 +34,7 @@ LogicalResult expectAtLeast(std::optional<Location> loc, StringRef attr,
   if (llvm::all_of(values, [&](int64_t v) { return v >= min; }))
     return success();
   return emitOptionalError(loc, "attribute '", attr, "' must have entries >= ",
-                           min, ", got ", shapeStr(values));
+                           min, ", got ", shapeString(values));
 }
 
 LogicalResult expectDataFormat(std::optional<Location> loc, StringRef format) {
@@ -146,8 +138,8 @@ LogicalResult kiln::inferBroadcastResult(std::optional<Location> loc,
     FailureOr<SmallVector<int64_t>> b = broadcastShapes(shape, t.getShape());
     if (failed(b))
       return emitOptionalError(
-          loc, "operand '", names[i], "' of shape ", shapeStr(t.getShape()),
-          " does not broadcast with shape ", shapeStr(shape),
+          loc, "operand '", names[i], "' of shape ", shapeString(t.getShape()),
+          " does not broadcast with shape ", shapeString(shape),
           i == 1 ? " of '" + names[0].str() + "'" : std::string(" of the others"));
     shape = *b;
   }
@@ -188,14 +180,14 @@ LogicalResult SelectOp::inferReturnTypes(MLIRContext *,
       broadcastShapes(onTrue.getShape(), onFalse.getShape());
   if (failed(s))
     return emitOptionalError(loc, "operand 'on_false' of shape ",
-                             shapeStr(onFalse.getShape()),
+                             shapeString(onFalse.getShape()),
                              " does not broadcast with 'on_true' of shape ",
-                             shapeStr(onTrue.getShape()));
+                             shapeString(onTrue.getShape()));
   FailureOr<SmallVector<int64_t>> all = broadcastShapes(*s, cond.getShape());
   if (failed(all))
     return emitOptionalError(loc, "operand 'condition' of shape ",
-                             shapeStr(cond.getShape()),
-                             " does not broadcast with shape ", shapeStr(*s));
+                             shapeString(cond.getShape()),
+                             " does not broadcast with shape ", shapeString(*s));
   types.push_back(RankedTensorType::get(*all, onTrue.getElementType()));
   return success();
 }
@@ -296,8 +288,8 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
                                            padding[2], padding[3]);
   if (failed(oh) || failed(ow))
     return emitOptionalError(
-        loc, "the ", kh, "x", kw, " filter (strides ", shapeStr(strides),
-        ", dilations ", shapeStr(dilations), ", padding ", shapeStr(padding),
+        loc, "the ", kh, "x", kw, " filter (strides ", shapeString(strides),
+        ", dilations ", shapeString(dilations), ", padding ", shapeString(padding),
         ") does not fit the ", is[l.h], "x", is[l.w], " input of operand 'input' (",
         in, ")");
   SmallVector<int64_t> shape(4);
@@ -329,9 +321,9 @@ static LogicalResult inferPool(std::optional<Location> loc, Value input,
     return failure();
   for (unsigned i = 0; i < 2; ++i)
     if (padding[2 * i] >= kernel[i] || padding[2 * i + 1] >= kernel[i])
-      return emitOptionalError(loc, "padding ", shapeStr(padding),
+      return emitOptionalError(loc, "padding ", shapeString(padding),
                                " must be smaller than kernel_size ",
-                               shapeStr(kernel));
+                               shapeString(kernel));
   Layout4D l = layoutOf(format);
   ArrayRef<int64_t> is = in.getShape();
   FailureOr<int64_t> oh =
@@ -339,8 +331,8 @@ static LogicalResult inferPool(std::optional<Location> loc, Value input,
   FailureOr<int64_t> ow =
       windowOutputSize(is[l.w], kernel[1], strides[1], 1, padding[2], padding[3]);
   if (failed(oh) || failed(ow))
-    return emitOptionalError(loc, "the window ", shapeStr(kernel), " (strides ",
-                             shapeStr(strides), ", padding ", shapeStr(padding),
+    return emitOptionalError(loc, "the window ", shapeString(kernel), " (strides ",
+                             shapeString(strides), ", padding ", shapeString(padding),
                              ") does not fit operand 'input' (", in, ")");
   SmallVector<int64_t> shape(is);
   shape[l.h] = *oh;
@@ -475,7 +467,7 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *,
     if (!t || t.getShape() != normShape ||
         t.getElementType() != x.getElementType())
       return emitOptionalError(loc, "operand '", name, "' (", v.getType(),
-                               ") must have shape ", shapeStr(normShape),
+                               ") must have shape ", shapeString(normShape),
                                " and element type ", x.getElementType(),
                                " (operand 'x' is ", x, ", axis ", *axis, ")");
   }
@@ -503,23 +495,23 @@ LogicalResult ReshapeOp::inferReturnTypes(MLIRContext *,
       continue;
     }
     if (d < 0 || llvm::MulOverflow(known, d, known))
-      return emitOptionalError(loc, "invalid target shape ", shapeStr(shape),
+      return emitOptionalError(loc, "invalid target shape ", shapeString(shape),
                                ": dimensions must be >= 0 with at most one -1");
   }
   int64_t count = x.getNumElements();
   if (inferred >= 0) {
     if (known == 0)
       return emitOptionalError(loc, "cannot infer the -1 in target shape ",
-                               shapeStr(shape),
+                               shapeString(shape),
                                ": another dimension is 0");
     if (count % known != 0)
       return emitOptionalError(loc, "cannot reshape operand 'x' (", x,
-                               ") to ", shapeStr(shape), ": ", count,
+                               ") to ", shapeString(shape), ": ", count,
                                " elements do not divide evenly");
     shape[inferred] = count / known;
   } else if (known != count) {
     return emitOptionalError(loc, "cannot reshape operand 'x' (", x, ", ",
-                             count, " elements) to ", shapeStr(shape), " (",
+                             count, " elements) to ", shapeString(shape), " (",
                              known, " elements)");
   }
   types.push_back(RankedTensorType::get(shape, x.getElementType()));
@@ -537,13 +529,13 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
   int64_t rank = x.getRank();
   SmallVector<bool> seen(rank, false);
   if (static_cast<int64_t>(perm.size()) != rank)
-    return emitOptionalError(loc, "perm ", shapeStr(perm), " has ", perm.size(),
+    return emitOptionalError(loc, "perm ", shapeString(perm), " has ", perm.size(),
                              " entries but operand 'x' (", x, ") has rank ",
                              rank);
   SmallVector<int64_t> shape;
   for (int64_t p : perm) {
     if (p < 0 || p >= rank || seen[p])
-      return emitOptionalError(loc, "perm ", shapeStr(perm),
+      return emitOptionalError(loc, "perm ", shapeString(perm),
                                " is not a permutation of [0, ", rank, ")");
     seen[p] = true;
     shape.push_back(x.getDimSize(p));
@@ -564,7 +556,7 @@ LogicalResult BroadcastToOp::inferReturnTypes(MLIRContext *,
   if (llvm::any_of(shape, [](int64_t d) { return d < 0; }) || failed(b) ||
       ArrayRef<int64_t>(*b) != shape)
     return emitOptionalError(loc, "operand 'x' (", x,
-                             ") cannot be broadcast to shape ", shapeStr(shape));
+                             ") cannot be broadcast to shape ", shapeString(shape));
   types.push_back(RankedTensorType::get(shape, x.getElementType()));
   return success();
 }
@@ -656,7 +648,7 @@ LogicalResult PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc
     shape.push_back(d);
   }
   if (failed(checkedNumElements(shape)))
-    return emitOptionalError(loc, "padded shape ", shapeStr(shape),
+    return emitOptionalError(loc, "padded shape ", shapeString(shape),
                              " is too large");
   types.push_back(RankedTensorType::get(shape, x.getElementType()));
   return success();

@@ -20,13 +20,6 @@ using namespace mlir;
 using namespace kiln;
 using namespace kiln::importer;
 
-std::string kiln::importer::shapeString(ArrayRef<int64_t> shape) {
-  std::string s = "[";
-  llvm::interleave(
-      shape, [&](int64_t d) { s += std::to_string(d); }, [&] { s += ", "; });
-  return s + "]";
-}
-
 Location kiln::importer::nodeLoc(MLIRContext *ctx, StringRef nodeName) {
   return NameLoc::get(StringAttr::get(ctx, nodeName));
 }
@@ -106,7 +99,8 @@ FailureOr<Value> GraphBuilder::buildValue(Location loc, StringRef name,
 Operation *GraphBuilder::tryFold(Operation *op) {
   std::string name = "folded" + std::to_string(blobCounter);
   FailureOr<ElementsAttr> value =
-      reference::foldToConstant(op, kFoldElementLimit, kFoldCostLimit, name);
+      reference::foldToConstant(op, kFoldElementLimit,
+                                 reference::kFoldCostLimit, name);
   if (failed(value))
     return op;
   ++blobCounter;

@@ -32,13 +32,12 @@ namespace kiln::importer {
 constexpr int64_t kInlineConstantLimit = 16;
 /// Operations producing more elements than this are not evaluated at import.
 constexpr int64_t kFoldElementLimit = int64_t(1) << 20;
-/// Operations costing more multiply-adds than this are not evaluated at import.
-constexpr int64_t kFoldCostLimit = int64_t(1) << 26;
 /// The most operations one import may create (loops evaluated at import
 /// time and inlined functions count every time): a model past this is
 /// rejected instead of hanging the importer.
 constexpr int64_t kMaxImportOps = 2000000;
-/// The largest tensor an imported model may declare, in elements.
+/// The largest tensor an imported model may declare or compute, in elements
+/// (both importers).
 constexpr int64_t kMaxImportElements = int64_t(1) << 40;
 
 class GraphBuilder {
@@ -139,9 +138,6 @@ private:
   int64_t blobCounter = 0;
   int64_t created = 0;
 };
-
-/// `tensor<2x3xf32>` style text of a shape, for diagnostics.
-std::string shapeString(llvm::ArrayRef<int64_t> shape);
 
 /// A location carrying a graph node's name (and its op type for context).
 mlir::Location nodeLoc(mlir::MLIRContext *ctx, llvm::StringRef nodeName);

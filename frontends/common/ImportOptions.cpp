@@ -6,6 +6,7 @@
 #include "mlir/IR/Diagnostics.h"
 
 using namespace mlir;
+using namespace kiln;
 using namespace kiln::importer;
 
 std::optional<std::string> kiln::importer::parseInputShape(

@@ -25,6 +25,7 @@
 #include <queue>
 
 using namespace mlir;
+using namespace kiln;
 using namespace kiln::importer;
 using namespace kiln::importer::onnx;
 namespace pb = ::kiln::onnx;
@@ -93,7 +94,7 @@ static FailureOr<int64_t> elementCount(ArrayRef<int64_t> dims,
                 shapeString(dims);
       return failure();
     }
-    if (llvm::MulOverflow(n, d, n) || n > kMaxTensorElements) {
+    if (llvm::MulOverflow(n, d, n) || n > kMaxImportElements) {
       message = "has too many elements (" + shapeString(dims) + ")";
       return failure();
     }

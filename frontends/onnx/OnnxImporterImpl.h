@@ -27,8 +27,6 @@ namespace kiln::importer::onnx {
 
 /// Nested graphs (Loop bodies) deeper than this are rejected.
 constexpr int kMaxGraphDepth = 16;
-/// Tensors with more elements than this are rejected.
-constexpr int64_t kMaxTensorElements = int64_t(1) << 40;
 
 /// One node being converted: its proto, location, resolved inputs (null for
 /// omitted optional inputs) and the outputs the converter produces (null for

@@ -33,7 +33,7 @@ LogicalResult checkShape(Importer &imp, NodeContext &nc,
                          ArrayRef<int64_t> shape) {
   int64_t n = 1;
   for (int64_t d : shape)
-    if (d < 0 || llvm::MulOverflow(n, d, n) || n > kMaxTensorElements)
+    if (d < 0 || llvm::MulOverflow(n, d, n) || n > kMaxImportElements)
       return imp.error(nc) << "invalid target shape " << shapeString(shape);
   return success();
 }
@@ -696,7 +696,7 @@ LogicalResult convertPad(Importer &imp, NodeContext &nc) {
   }
   int64_t count = 1;
   for (int64_t d : result)
-    if (llvm::MulOverflow(count, d, count) || count > kMaxTensorElements)
+    if (llvm::MulOverflow(count, d, count) || count > kMaxImportElements)
       return imp.error(nc) << "padding " << x.getType() << " by "
                            << shapeString(*pads) << " gives "
                            << shapeString(result)

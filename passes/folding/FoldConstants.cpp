@@ -20,14 +20,13 @@ struct FoldConstants : kiln::impl::KilnFoldConstantsBase<FoldConstants> {
   using KilnFoldConstantsBase::KilnFoldConstantsBase;
 
   void runOnOperation() override {
-    /// Evaluations costlier than this are left to generated code.
-    constexpr int64_t kMaxCost = int64_t(1) << 26;
     int64_t counter = 0;
     OpBuilder b(&getContext());
     getOperation().walk<WalkOrder::PreOrder>([&](Operation *op) {
       std::string name = "folded" + std::to_string(counter);
       FailureOr<ElementsAttr> value =
-          reference::foldToConstant(op, maxElements, kMaxCost, name);
+          reference::foldToConstant(op, maxElements,
+                                     reference::kFoldCostLimit, name);
       if (failed(value))
         return WalkResult::advance();
       ++counter;
