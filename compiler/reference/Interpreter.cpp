@@ -86,10 +86,15 @@ LogicalResult Interpreter::runBlock(Block &block, ArrayRef<Tensor> args,
       continue;
     }
     if (auto fusion = dyn_cast<FusionOp>(op)) {
-      SmallVector<Tensor> inputs, outputs;
-      for (Value v : fusion.getInputs())
-        inputs.push_back(*lookup(v));
-      if (failed(runBlock(fusion.getBody().front(), inputs, outputs)))
+      // Bind the body's arguments directly (one copy per input; the copy
+      // is taken before the insertion, which may move the map's storage).
+      Block &body = fusion.getBody().front();
+      for (auto [arg, v] : llvm::zip(body.getArguments(), fusion.getInputs())) {
+        Tensor input = *lookup(v);
+        values[arg] = std::move(input);
+      }
+      SmallVector<Tensor> outputs;
+      if (failed(runBlock(body, {}, outputs)))
         return failure();
       for (auto [r, t] : llvm::zip(fusion.getResults(), outputs))
         values[r] = std::move(t);
