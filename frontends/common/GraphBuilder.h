@@ -127,9 +127,6 @@ public:
     return attr(name, b.getI64IntegerAttr(value));
   }
 
-  /// Operations created so far by this builder.
-  int64_t opsCreated() const { return created; }
-
 private:
   /// Replaces `op` by a constant when its operands are all constants.
   mlir::Operation *tryFold(mlir::Operation *op);

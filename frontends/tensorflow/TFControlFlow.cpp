@@ -460,7 +460,6 @@ Result whileLoop(Importer &imp, const NodeDef &n, Location loc,
     } else if (vars[i].kind == VarKind::OutputList) {
       TFValue v;
       v.kind = TFValue::Kind::LoopOutput;
-      v.slot = static_cast<int64_t>(i);
       args[i] = v;
     }
   }

@@ -46,7 +46,6 @@ struct TFValue {
   Kind kind = Kind::Tensor;
   mlir::Value tensor;                 ///< Tensor; LoopInput: the step slice
   std::shared_ptr<TensorList> list;   ///< List
-  int64_t slot = -1;                  ///< LoopOutput: the output's slot
   int64_t loop = -1; ///< LoopCounter/LoopInput: the loop they belong to
 
   static TFValue of(mlir::Value v) {
