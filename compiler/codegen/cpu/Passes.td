@@ -1,0 +1,95 @@
+//===- Passes.td - CPU code generation passes ----------------------------===//
+
+#ifndef KILN_COMPILER_CODEGEN_CPU_PASSES
+#define KILN_COMPILER_CODEGEN_CPU_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def KilnOutlineWeights : Pass<"kiln-outline-weights", "mlir::ModuleOp"> {
+  let summary = "gather bufferized constants into one checksummed weights blob";
+  let description = [{
+    After bufferization every large constant is a `memref.global`. This pass
+    packs their bytes into one blob (each at a 64-byte aligned offset),
+    replaces every `memref.get_global` of them by a `memref.view` into the
+    blob's global `@kiln_weights`, and records the blob as the module
+    attribute `kiln.weights` (a `dense_resource` of i8). The artifact writer
+    places the blob in the `.kiln.weights` section and checksums it, so the
+    runtime can verify weights before running anything.
+
+    Globals smaller than `min-bytes` stay where they are (they become
+    immediate data in the code). Mutable globals are not touched.
+  }];
+  let options = [
+    Option<"minBytes", "min-bytes", "int64_t", "64",
+           "constants smaller than this many bytes stay inline">
+  ];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
+def KilnEntryAbi : Pass<"kiln-entry-abi", "mlir::func::FuncOp"> {
+  let summary = "append the arena and host-API arguments to every entry point";
+  let description = [{
+    Gives every public function (after `buffer-results-to-out-params`) the
+    trailing arguments of the artifact entry ABI: `%arena : memref<0xi8>`
+    (`{kiln.abi = "arena"}`, resized by `kiln-plan-memory`) and
+    `%host : !llvm.ptr` (`{kiln.abi = "host"}`, the runtime's
+    `kiln_host_api_t`, through which generated code reaches the thread
+    pool). Private functions are left alone.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
+def KilnPlanMemory : Pass<"kiln-plan-memory", "mlir::func::FuncOp"> {
+  let summary = "place every intermediate buffer in one arena by liveness";
+  let description = [{
+    Replaces every static `memref.alloc` of an entry point by a `memref.view`
+    into its `arena` argument. Each buffer is live from its allocation (or,
+    inside a loop, from the start of the outermost loop) to its last use
+    through any alias (views, reshapes, subviews), the use's enclosing
+    top-level op standing for uses in nested regions. Buffers are placed
+    largest first at the lowest 64-byte aligned offset that overlaps no
+    buffer live at the same time. The arena size (the peak) is recorded as
+    `kiln.arena_size` and the arena argument retyped to it.
+
+    It fails on dynamically shaped allocations; buffers escaping through a
+    loop's iteration arguments are kept live to the end of the function.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
+def KilnMatmulToUkernel : Pass<"kiln-matmul-to-ukernel", "mlir::ModuleOp"> {
+  let summary = "call the packed AVX-512 f32 matmul microkernel for linalg matmuls";
+  let description = [{
+    Replaces f32 `linalg.matmul`, `linalg.batch_matmul` and their transposed
+    variants on memrefs with unit inner stride by a call to
+    `kiln_uk_matmul_f32` (compiler/ukernels), the packed, register-blocked
+    kernel linked into every x86-64 artifact. A preceding `linalg.fill` of
+    zero into the output is dropped; otherwise the kernel accumulates. An
+    immediately following `linalg.generic` that adds a bias row and
+    optionally applies ReLU in place is folded into the kernel's epilogue.
+    The kernel parallelizes through the entry's `host` argument.
+
+    Other element types and non-contiguous operands are left to the generic
+    loop lowering.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect", "mlir::func::FuncDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+def KilnApproximateMath : Pass<"kiln-approximate-math", "mlir::func::FuncOp"> {
+  let summary = "replace f32 transcendental math with vectorizable polynomials";
+  let description = [{
+    Rewrites f32 `math.exp`, `math.expm1`, `math.log`, `math.log1p`,
+    `math.tanh`, `math.erf` and friends into arith polynomial approximations
+    (MLIR's, accurate to a few ulp), so elementwise loops vectorize and the
+    artifact needs no libm for f32. f64 math is left to libm.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::math::MathDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
+#endif // KILN_COMPILER_CODEGEN_CPU_PASSES

@@ -1,0 +1,80 @@
+//===- Pipeline.cpp - optimized kiln → LLVM dialect for CPUs --------------===//
+
+#include "compiler/codegen/cpu/Pipeline.h"
+#include "compiler/codegen/cpu/Passes.h"
+#include "compiler/conversion/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/OneShotAnalysis.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void kiln::buildCpuBufferPipeline(OpPassManager &pm,
+                                  const CpuPipelineOptions &options) {
+  pm.addPass(kiln::createConvertKilnToLinalg());
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+
+  bufferization::OneShotBufferizationOptions bufferization;
+  bufferization.bufferizeFunctionBoundaries = true;
+  bufferization.setFunctionBoundaryTypeConversion(
+      bufferization::LayoutMapOption::IdentityLayoutMap);
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferization));
+  bufferization::BufferResultsToOutParamsOpts outParams;
+  outParams.hoistStaticAllocs = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  pm.addPass(createCanonicalizerPass());
+
+  pm.addPass(kiln::createKilnOutlineWeights());
+  pm.addNestedPass<func::FuncOp>(kiln::createKilnEntryAbi());
+  if (options.useUkernels)
+    pm.addPass(kiln::createKilnMatmulToUkernel());
+  pm.addNestedPass<func::FuncOp>(kiln::createKilnPlanMemory());
+}
+
+void kiln::buildCpuToLLVMPipeline(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addNestedPass<func::FuncOp>(kiln::createKilnApproximateMath());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertSCFToCFPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createConvertMathToFuncs());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  ConvertFuncToLLVMPassOptions funcOptions;
+  funcOptions.useBarePtrCallConv = true;
+  pm.addPass(createConvertFuncToLLVMPass(funcOptions));
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void kiln::buildCpuLoweringPipeline(OpPassManager &pm,
+                                    const CpuPipelineOptions &options) {
+  buildCpuBufferPipeline(pm, options);
+  buildCpuToLLVMPipeline(pm);
+}
+
+void kiln::registerCpuCodegenPasses() {
+  kiln::registerConvertKilnToLinalg();
+  kiln::registerKilnOutlineWeights();
+  kiln::registerKilnEntryAbi();
+  kiln::registerKilnPlanMemory();
+  kiln::registerKilnMatmulToUkernel();
+  kiln::registerKilnApproximateMath();
+  PassPipelineRegistration<>(
+      "kiln-lower-to-llvm",
+      "lower optimized kiln to the LLVM dialect for CPUs (the code generation "
+      "half of kiln-compile)",
+      [](OpPassManager &pm) { buildCpuLoweringPipeline(pm, {}); });
+}

@@ -1,0 +1,36 @@
+//===- Pipeline.h - optimized kiln → LLVM dialect for CPUs ----------------===//
+
+#ifndef KILN_COMPILER_CODEGEN_CPU_PIPELINE_H
+#define KILN_COMPILER_CODEGEN_CPU_PIPELINE_H
+
+#include "mlir/Pass/PassManager.h"
+
+namespace kiln {
+
+struct CpuPipelineOptions {
+  /// Call the packed f32 matmul microkernel (x86-64 targets with AVX-512).
+  bool useUkernels = true;
+};
+
+/// Adds the lowering from optimized kiln (after `kiln-optimize`) to the LLVM
+/// dialect: kiln → linalg, elementwise fusion, bufferization, weights
+/// outlining, the entry ABI, ukernel calls, memory planning, loops, LLVM.
+void buildCpuLoweringPipeline(mlir::OpPassManager &pm,
+                              const CpuPipelineOptions &options);
+
+/// The first half: optimized kiln → bufferized, arena-planned memref code
+/// with the entry ABI (functions carry `kiln.arena_size`, the module
+/// `kiln.weights`).
+void buildCpuBufferPipeline(mlir::OpPassManager &pm,
+                            const CpuPipelineOptions &options);
+
+/// The second half: planned memref code → the LLVM dialect (bare-pointer
+/// calling convention).
+void buildCpuToLLVMPipeline(mlir::OpPassManager &pm);
+
+/// Registers the CPU passes and the `kiln-lower-to-llvm` pipeline.
+void registerCpuCodegenPasses();
+
+} // namespace kiln
+
+#endif // KILN_COMPILER_CODEGEN_CPU_PIPELINE_H

@@ -1,0 +1,122 @@
+//===- Control.cpp - kiln → linalg: scan and fusion -----------------------===//
+//
+// A `kiln.fusion` is inlined: its ops are lowered in place and the
+// elementwise fusion that follows merges them into one loop nest. A
+// `kiln.scan` becomes an `scf.for` over the steps whose iteration arguments
+// are the carried values and the stacked per-step outputs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/conversion/PopulatePatterns.h"
+#include "compiler/conversion/Utils.h"
+#include "dialects/kiln/KilnDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+
+namespace kiln::conversion {
+namespace {
+
+/// Clones the ops of `body` (a kiln region ending in kiln.yield) at the
+/// insertion point with its arguments bound to `args`; returns the values
+/// the yield would produce. The clones are legalized by the driver in turn.
+SmallVector<Value> cloneBody(ConversionPatternRewriter &rewriter, Block &body,
+                             ValueRange args) {
+  IRMapping mapping;
+  mapping.map(body.getArguments(), args);
+  for (Operation &inner : body.without_terminator())
+    rewriter.clone(inner, mapping);
+  SmallVector<Value> results;
+  for (Value v : cast<YieldOp>(body.getTerminator()).getValues())
+    results.push_back(mapping.lookupOrDefault(v));
+  return results;
+}
+
+struct FusionLowering : OpConversionPattern<FusionOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(FusionOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(
+        op, cloneBody(rewriter, op.getBody().front(), adaptor.getInputs()));
+    return success();
+  }
+};
+
+/// Offsets/sizes/strides selecting step `index` along `axis` of `type`.
+void stepSlice(OpBuilder &b, RankedTensorType type, int64_t axis, Value index,
+               SmallVectorImpl<OpFoldResult> &offsets,
+               SmallVectorImpl<OpFoldResult> &sizes,
+               SmallVectorImpl<OpFoldResult> &strides) {
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    offsets.push_back(d == axis ? OpFoldResult(index) : b.getIndexAttr(0));
+    sizes.push_back(b.getIndexAttr(d == axis ? 1 : type.getDimSize(d)));
+    strides.push_back(b.getIndexAttr(1));
+  }
+}
+
+struct ScanLowering : OpConversionPattern<ScanOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ScanOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    int64_t steps = op.getNumSteps();
+    int64_t axis = op.getAxis();
+    unsigned numInit = op.getInit().size();
+    SmallVector<Value> iterInit(adaptor.getInit());
+    for (Value r : op.getResults().drop_front(numInit))
+      iterInit.push_back(
+          emptyTensor(rewriter, loc, cast<RankedTensorType>(r.getType())));
+    Value lb = rewriter.create<arith::ConstantIndexOp>(loc, 0);
+    Value ub = rewriter.create<arith::ConstantIndexOp>(loc, steps);
+    Value one = rewriter.create<arith::ConstantIndexOp>(loc, 1);
+    auto loop = rewriter.create<scf::ForOp>(loc, lb, ub, one, iterInit);
+    Block *loopBody = loop.getBody();
+    rewriter.setInsertionPointToStart(loopBody);
+    Value step = loop.getInductionVar();
+    if (op.getReverse())
+      step = rewriter.create<arith::SubIOp>(
+          loc, rewriter.create<arith::ConstantIndexOp>(loc, steps - 1), step);
+
+    SmallVector<Value> blockArgs(loop.getRegionIterArgs().take_front(numInit));
+    for (Value seq : adaptor.getSequences()) {
+      auto type = cast<RankedTensorType>(seq.getType());
+      SmallVector<OpFoldResult> offsets, sizes, strides;
+      stepSlice(rewriter, type, axis, step, offsets, sizes, strides);
+      SmallVector<int64_t> sliceShape(type.getShape());
+      sliceShape.erase(sliceShape.begin() + axis);
+      auto sliceType = RankedTensorType::get(sliceShape, type.getElementType());
+      blockArgs.push_back(rewriter.create<tensor::ExtractSliceOp>(
+          loc, sliceType, seq, offsets, sizes, strides));
+    }
+
+    SmallVector<Value> yielded =
+        cloneBody(rewriter, op.getBody().front(), blockArgs);
+    SmallVector<Value> next(yielded.begin(), yielded.begin() + numInit);
+    for (auto [k, v] : llvm::enumerate(llvm::drop_begin(yielded, numInit))) {
+      Value acc = loop.getRegionIterArgs()[numInit + k];
+      auto accType = cast<RankedTensorType>(acc.getType());
+      SmallVector<OpFoldResult> offsets, sizes, strides;
+      stepSlice(rewriter, accType, axis, step, offsets, sizes, strides);
+      next.push_back(rewriter.create<tensor::InsertSliceOp>(
+          loc, v, acc, offsets, sizes, strides));
+    }
+    rewriter.create<scf::YieldOp>(loc, next);
+    rewriter.replaceOp(op, loop.getResults());
+    return success();
+  }
+};
+
+} // namespace
+
+void populateControlPatterns(RewritePatternSet &patterns) {
+  patterns.add<FusionLowering, ScanLowering>(patterns.getContext());
+}
+
+} // namespace kiln::conversion

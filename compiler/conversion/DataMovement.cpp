@@ -1,0 +1,250 @@
+//===- DataMovement.cpp - kiln → linalg: shape and data movement ops ------===//
+//
+// Ops that only move elements become the tensor ops that bufferize to views
+// where they can: reshape → collapse/expand_shape, slice →
+// tensor.extract_slice, pad → tensor.pad, concat → insert_slices into one
+// tensor. transpose is `linalg.transpose`, broadcast_to an elementwise copy
+// generic (which fuses into its consumers), and gather a generic whose body
+// extracts from the params at the index it reads. Semantics follow
+// compiler/reference/DataMovementKernels.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/conversion/PopulatePatterns.h"
+#include "compiler/conversion/Utils.h"
+#include "dialects/kiln/KilnDialect.h"
+#include "dialects/kiln/ScalarMath.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+using namespace mlir;
+
+namespace kiln::conversion {
+namespace {
+
+int64_t normalizeAxis(int64_t axis, int64_t rank) {
+  return axis < 0 ? axis + rank : axis;
+}
+
+SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> values) {
+  SmallVector<OpFoldResult> attrs;
+  for (int64_t v : values)
+    attrs.push_back(b.getIndexAttr(v));
+  return attrs;
+}
+
+struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ReshapeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto resultType = cast<RankedTensorType>(op.getType());
+    rewriter.replaceOp(op, buildReshape(rewriter, op.getLoc(), adaptor.getX(),
+                                        resultType.getShape()));
+    return success();
+  }
+};
+
+struct TransposeLowering : OpConversionPattern<TransposeOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(TransposeOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    ArrayRef<int64_t> perm = op.getPerm();
+    if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size()))) {
+      rewriter.replaceOp(op, adaptor.getX());
+      return success();
+    }
+    rewriter.replaceOp(
+        op, buildTranspose(rewriter, op.getLoc(), adaptor.getX(), perm));
+    return success();
+  }
+};
+
+/// An elementwise copy whose input map broadcasts (NumPy rules).
+struct BroadcastToLowering : OpConversionPattern<BroadcastToOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(BroadcastToOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto resultType = cast<RankedTensorType>(op.getType());
+    if (adaptor.getX().getType() == resultType) {
+      rewriter.replaceOp(op, adaptor.getX());
+      return success();
+    }
+    rewriter.replaceOp(
+        op, buildElementwise(rewriter, op.getLoc(), resultType,
+                             adaptor.getX(),
+                             [](OpBuilder &, Location, ValueRange args) {
+                               return args[0];
+                             }));
+    return success();
+  }
+};
+
+/// Each input inserted at its offset along `axis` into one tensor.
+struct ConcatLowering : OpConversionPattern<ConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ConcatOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    ValueRange inputs = adaptor.getInputs();
+    if (inputs.size() == 1) {
+      rewriter.replaceOp(op, inputs.front());
+      return success();
+    }
+    int64_t rank = resultType.getRank();
+    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    Value result = emptyTensor(rewriter, loc, resultType);
+    SmallVector<int64_t> offsets(rank, 0), strides(rank, 1);
+    for (Value input : inputs) {
+      auto type = cast<RankedTensorType>(input.getType());
+      if (type.getDimSize(axis) == 0)
+        continue;
+      result = rewriter.create<tensor::InsertSliceOp>(
+          loc, input, result, indexAttrs(rewriter, offsets),
+          indexAttrs(rewriter, type.getShape()), indexAttrs(rewriter, strides));
+      offsets[axis] += type.getDimSize(axis);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct SliceLowering : OpConversionPattern<SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(SliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value x = adaptor.getX();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    if (x.getType() == resultType) { // the whole tensor
+      rewriter.replaceOp(op, x);
+      return success();
+    }
+    SmallVector<int64_t> strides(resultType.getRank(), 1);
+    if (auto s = op.getStrides())
+      strides.assign(s->begin(), s->end());
+    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+        op, resultType, x, indexAttrs(rewriter, op.getStart()),
+        indexAttrs(rewriter, resultType.getShape()),
+        indexAttrs(rewriter, strides));
+    return success();
+  }
+};
+
+/// The padding value of kiln.pad in `element`: rounded for floats,
+/// truncated and saturated for integers, `!= 0` for i1 (as the interpreter
+/// converts it).
+Value padValue(OpBuilder &b, Location loc, Type element, double value) {
+  if (isa<FloatType>(element))
+    return scalarConstant(b, loc, element, value);
+  unsigned bits = element.getIntOrFloatBitWidth();
+  int64_t v = bits == 1 ? value != 0.0 : scalar::floatToInt(value, bits);
+  return b.create<arith::ConstantOp>(
+      loc, b.getIntegerAttr(element, APInt(bits, v, /*isSigned=*/bits > 1)));
+}
+
+struct PadLowering : OpConversionPattern<PadOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(PadOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getX();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    if (x.getType() == resultType) {
+      rewriter.replaceOp(op, x);
+      return success();
+    }
+    Value value = padValue(rewriter, loc, resultType.getElementType(),
+                           op.getValue().convertToDouble());
+    rewriter.replaceOpWithNewOp<tensor::PadOp>(
+        op, resultType, x, indexAttrs(rewriter, op.getLow()),
+        indexAttrs(rewriter, op.getHigh()), value);
+    return success();
+  }
+};
+
+/// result[p..., i..., q...] = params[p..., indices[i...], q...]: a generic
+/// over the result reading the indices and extracting from the params.
+/// Negative indices count from the end. An index outside [-dim, dim) — an
+/// error in the interpreter — is clamped into range, so the generated code
+/// never reads outside `params`.
+struct GatherLowering : OpConversionPattern<GatherOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(GatherOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    Value params = adaptor.getParams(), indices = adaptor.getIndices();
+    auto paramsType = cast<RankedTensorType>(params.getType());
+    auto indicesType = cast<RankedTensorType>(indices.getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    int64_t axis = normalizeAxis(op.getAxis(), paramsType.getRank());
+    int64_t dim = paramsType.getDimSize(axis);
+    int64_t indicesRank = indicesType.getRank();
+    int64_t rank = resultType.getRank();
+    if (dim == 0) { // every index is out of range: nothing to read
+      rewriter.replaceOp(
+          op, filledTensor(rewriter, loc, resultType,
+                           scalarConstant(rewriter, loc,
+                                          resultType.getElementType(), 0.0)));
+      return success();
+    }
+
+    SmallVector<AffineExpr> indicesExprs;
+    for (int64_t d = 0; d < indicesRank; ++d)
+      indicesExprs.push_back(getAffineDimExpr(axis + d, ctx));
+    AffineMap indicesMap = AffineMap::get(rank, 0, indicesExprs, ctx);
+    SmallVector<utils::IteratorType> parallel(rank,
+                                              utils::IteratorType::parallel);
+    Value result =
+        buildGeneric(
+            rewriter, loc, {indices}, {emptyTensor(rewriter, loc, resultType)},
+            {indicesMap, rewriter.getMultiDimIdentityMap(rank)}, parallel,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Type i64 = b.getI64Type();
+              Value i = castScalar(b, l, args[0], i64);
+              Value zero = scalarConstant(b, l, i64, 0);
+              Value negative =
+                  b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, i, zero);
+              i = b.create<arith::SelectOp>(
+                  l, negative,
+                  b.create<arith::AddIOp>(
+                      l, i, b.create<arith::ConstantIntOp>(l, dim, 64)),
+                  i);
+              i = b.create<arith::MaxSIOp>(l, i, zero);
+              i = b.create<arith::MinSIOp>(
+                  l, i, b.create<arith::ConstantIntOp>(l, dim - 1, 64));
+              SmallVector<Value> coords;
+              for (int64_t d = 0; d < axis; ++d)
+                coords.push_back(b.create<linalg::IndexOp>(l, d));
+              coords.push_back(
+                  b.create<arith::IndexCastOp>(l, b.getIndexType(), i));
+              for (int64_t d = axis + 1; d < paramsType.getRank(); ++d)
+                coords.push_back(
+                    b.create<linalg::IndexOp>(l, d - 1 + indicesRank));
+              return SmallVector<Value>{
+                  b.create<tensor::ExtractOp>(l, params, coords)};
+            })
+            .front();
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
+
+void populateDataMovementPatterns(RewritePatternSet &patterns) {
+  patterns.add<ReshapeLowering, TransposeLowering, BroadcastToLowering,
+               ConcatLowering, SliceLowering, PadLowering, GatherLowering>(
+      patterns.getContext());
+}
+
+} // namespace kiln::conversion

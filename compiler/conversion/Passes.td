@@ -1,0 +1,33 @@
+//===- Passes.td - conversions out of the kiln dialect -------------------===//
+
+#ifndef KILN_COMPILER_CONVERSION_PASSES
+#define KILN_COMPILER_CONVERSION_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertKilnToLinalg : Pass<"convert-kiln-to-linalg", "mlir::ModuleOp"> {
+  let summary = "lower every kiln op to linalg, tensor, arith, math and scf";
+  let description = [{
+    The target-independent half of code generation: each kiln op becomes
+    linalg named or generic ops on tensors (elementwise math with NumPy
+    broadcasting as `linalg.generic` with broadcasting indexing maps, matmul
+    as `linalg.matmul`/`linalg.batch_matmul`, convolution as an im2col
+    `linalg.generic` feeding a matmul, pooling and reductions as
+    `linalg.generic` reductions), shape ops become `tensor` ops, `kiln.scan`
+    becomes an `scf.for` over the steps, and the body of a `kiln.fusion` is
+    inlined so the elementwise fusion that follows turns it into one loop
+    nest. `kiln.constant` becomes `arith.constant`.
+
+    It expects optimized graphs (`kiln-optimize`): it rejects, with an error
+    naming the op, `kiln.batch_norm` and training-mode `kiln.dropout` (which
+    `kiln-fold-batch-norm` and `kiln-prune` remove) and any op it has no
+    lowering for. Shapes are static; nothing here is target-specific.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
+    "mlir::math::MathDialect", "mlir::scf::SCFDialect",
+    "mlir::tensor::TensorDialect"
+  ];
+}
+
+#endif // KILN_COMPILER_CONVERSION_PASSES

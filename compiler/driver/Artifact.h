@@ -1,0 +1,59 @@
+//===- Artifact.h - turn lowered LLVM IR into a Kiln artifact -------------===//
+
+#ifndef KILN_COMPILER_DRIVER_ARTIFACT_H
+#define KILN_COMPILER_DRIVER_ARTIFACT_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace kiln::driver {
+
+struct TensorInfo {
+  std::string name;
+  uint32_t dtype = 0; // kiln_dtype_t
+  llvm::SmallVector<int64_t> shape;
+};
+
+struct FunctionInfo {
+  std::string name;
+  std::vector<TensorInfo> inputs, outputs;
+  uint64_t arenaSize = 0;
+};
+
+struct ArtifactInfo {
+  std::vector<FunctionInfo> functions;
+  std::vector<char> weights;
+  std::string triple, cpu;
+};
+
+/// The serialized manifest (format in runtime/include/kiln/artifact_abi.h).
+std::vector<uint8_t> serializeManifest(const ArtifactInfo &info);
+
+/// Adds to `module` (the translated code, one function per entry point with
+/// the bare-pointer signature (inputs..., outputs..., arena, host)) the
+/// entry wrappers, the weights blob, the manifest and the exported
+/// `kiln_artifact_v1` descriptor; everything else becomes internal. With a
+/// non-empty `symbolPrefix` (static linking), the entries are exported as
+/// `<prefix>_<function>` and the descriptor as `<prefix>_artifact`.
+llvm::Error addArtifactMetadata(llvm::Module &module, const ArtifactInfo &info,
+                                llvm::StringRef symbolPrefix);
+
+/// The C header declaring the entry points and the descriptor of an object
+/// compiled with `symbolPrefix`.
+std::string staticHeader(const ArtifactInfo &info,
+                         llvm::StringRef symbolPrefix);
+
+/// Links `object` (an ELF relocatable) into a shared object at `path` with
+/// LLD, in process.
+llvm::Error linkSharedObject(llvm::ArrayRef<char> object,
+                             llvm::StringRef path);
+
+} // namespace kiln::driver
+
+#endif // KILN_COMPILER_DRIVER_ARTIFACT_H

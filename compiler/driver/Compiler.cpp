@@ -1,0 +1,534 @@
+//===- Compiler.cpp - the compile pipeline as a library (kiln-compile) ----===//
+
+#include "compiler/driver/Compiler.h"
+#include "compiler/codegen/cpu/Pipeline.h"
+#include "compiler/driver/Artifact.h"
+#include "compiler/driver/UkernelBitcode.h"
+#include "dialects/kiln/KilnDialect.h"
+#include "frontends/Import.h"
+#include "kiln/artifact_abi.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/IR/Verifier.h"
+#include "llvm/Linker/Linker.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/Timer.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
+
+#include <chrono>
+
+using namespace mlir;
+
+namespace kiln::driver {
+namespace {
+
+/// One progress line per stage: `[2/6] optimize     0.12 s`.
+class Progress {
+public:
+  Progress(llvm::raw_ostream &log, bool enabled, unsigned total)
+      : log(log), enabled(enabled), total(total) {}
+  void start(llvm::StringRef stage) {
+    name = stage.str();
+    begin = std::chrono::steady_clock::now();
+  }
+  void done(llvm::StringRef detail = "") {
+    if (!enabled)
+      return;
+    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                             begin)
+                   .count();
+    log << llvm::format("[%u/%u] %-10s %7.2f s", ++step, total, name.c_str(), s);
+    if (!detail.empty())
+      log << "  " << detail;
+    log << "\n";
+    log.flush();
+  }
+
+private:
+  llvm::raw_ostream &log;
+  bool enabled;
+  unsigned total, step = 0;
+  std::string name;
+  std::chrono::steady_clock::time_point begin;
+};
+
+uint32_t dtypeOf(Type t) {
+  if (t.isF32())
+    return KILN_DTYPE_F32;
+  if (t.isF64())
+    return KILN_DTYPE_F64;
+  if (t.isF16())
+    return KILN_DTYPE_F16;
+  if (t.isBF16())
+    return KILN_DTYPE_BF16;
+  if (t.isInteger(1))
+    return KILN_DTYPE_BOOL;
+  if (t.isInteger(8))
+    return KILN_DTYPE_I8;
+  if (t.isInteger(32))
+    return KILN_DTYPE_I32;
+  if (t.isInteger(64))
+    return KILN_DTYPE_I64;
+  return KILN_DTYPE_INVALID;
+}
+
+/// The signature of every public function, read before lowering.
+FailureOr<std::vector<FunctionInfo>> collectSignatures(ModuleOp module) {
+  std::vector<FunctionInfo> functions;
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (func.isPrivate() || func.isExternal())
+      continue;
+    FunctionInfo info;
+    info.name = func.getSymName().str();
+    auto describe = [&](Type type, StringAttr name, StringRef fallback,
+                        std::vector<TensorInfo> &out) -> LogicalResult {
+      auto tensor = dyn_cast<RankedTensorType>(type);
+      if (!tensor || !tensor.hasStaticShape() ||
+          !dtypeOf(tensor.getElementType()))
+        return func.emitError("entry point '")
+               << info.name << "' has a non-static or unsupported " << fallback
+               << " type " << type;
+      out.push_back({name ? name.str() : fallback.str(),
+                     dtypeOf(tensor.getElementType()),
+                     llvm::SmallVector<int64_t>(tensor.getShape())});
+      return success();
+    };
+    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      if (failed(describe(func.getArgumentTypes()[i],
+                          func.getArgAttrOfType<StringAttr>(i, "kiln.name"),
+                          ("arg" + llvm::Twine(i)).str(), info.inputs)))
+        return failure();
+    for (unsigned i = 0; i < func.getNumResults(); ++i)
+      if (failed(describe(func.getResultTypes()[i],
+                          func.getResultAttrOfType<StringAttr>(i, "kiln.name"),
+                          ("result" + llvm::Twine(i)).str(), info.outputs)))
+        return failure();
+    functions.push_back(std::move(info));
+  }
+  if (functions.empty())
+    return module.emitError("the module has no public function to compile");
+  return functions;
+}
+
+OwningOpRef<ModuleOp> loadInput(MLIRContext &context, llvm::SourceMgr &sourceMgr,
+                                const CompileOptions &options) {
+  if (llvm::StringRef(options.inputPath).ends_with(".mlir")) {
+    std::string error;
+    auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(options.inputPath);
+    if (!buffer) {
+      emitError(UnknownLoc::get(&context))
+          << "cannot read '" << options.inputPath
+          << "': " << buffer.getError().message();
+      return nullptr;
+    }
+    sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
+    return parseSourceFile<ModuleOp>(sourceMgr, &context);
+  }
+  importer::ImportOptions importOptions;
+  importOptions.batch = options.batch;
+  importOptions.inputShapes = options.inputShapes;
+  return importer::importModelFile(options.inputPath,
+                                   importer::formatFromPath(options.inputPath),
+                                   importOptions, context);
+}
+
+struct Target {
+  std::string triple, cpu, features;
+  std::unique_ptr<llvm::TargetMachine> machine;
+};
+
+FailureOr<Target> createTarget(MLIRContext &context,
+                               const CompileOptions &options) {
+  Target t;
+  t.triple = options.targetTriple.empty() ? llvm::sys::getDefaultTargetTriple()
+                                          : options.targetTriple;
+  llvm::Triple triple(llvm::Triple::normalize(t.triple));
+  t.triple = triple.str();
+  bool native = options.targetCpu == "native";
+  bool host = triple.getArch() ==
+              llvm::Triple(llvm::sys::getDefaultTargetTriple()).getArch();
+  std::string error;
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(t.triple, error);
+  if (!target) {
+    emitError(UnknownLoc::get(&context))
+        << "unknown target triple '" << t.triple << "': " << error;
+    return failure();
+  }
+  std::vector<std::string> features;
+  if (native && host) {
+    t.cpu = llvm::sys::getHostCPUName().str();
+    for (auto &f : llvm::sys::getHostCPUFeatures())
+      features.push_back((f.second ? "+" : "-") + f.first().str());
+  } else {
+    t.cpu = native ? "generic" : options.targetCpu;
+  }
+  if (!options.targetFeatures.empty())
+    features.push_back(options.targetFeatures);
+  t.features = llvm::join(features, ",");
+  llvm::TargetOptions targetOptions;
+  auto level = options.optLevel == 0   ? llvm::CodeGenOptLevel::None
+               : options.optLevel == 1 ? llvm::CodeGenOptLevel::Less
+               : options.optLevel == 2 ? llvm::CodeGenOptLevel::Default
+                                       : llvm::CodeGenOptLevel::Aggressive;
+  t.machine.reset(target->createTargetMachine(t.triple, t.cpu, t.features,
+                                              targetOptions, llvm::Reloc::PIC_,
+                                              std::nullopt, level));
+  if (!t.machine) {
+    emitError(UnknownLoc::get(&context))
+        << "cannot create a target machine for '" << t.triple << "' cpu '"
+        << t.cpu << "'";
+    return failure();
+  }
+  return t;
+}
+
+bool hasAvx512(const Target &t) {
+  const llvm::MCSubtargetInfo *sti = t.machine->getMCSubtargetInfo();
+  return llvm::Triple(t.triple).getArch() == llvm::Triple::x86_64 &&
+         sti->checkFeatures("+avx512f");
+}
+
+/// Runs LLVM's -O<level> pipeline on `module`.
+void optimizeLLVM(llvm::Module &module, llvm::TargetMachine &machine,
+                  unsigned optLevel) {
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PipelineTuningOptions tuning;
+  tuning.LoopVectorization = optLevel > 1;
+  tuning.SLPVectorization = optLevel > 1;
+  llvm::PassBuilder pb(&machine, tuning);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::OptimizationLevel level = optLevel == 0   ? llvm::OptimizationLevel::O0
+                                  : optLevel == 1 ? llvm::OptimizationLevel::O1
+                                  : optLevel == 2 ? llvm::OptimizationLevel::O2
+                                                  : llvm::OptimizationLevel::O3;
+  llvm::ModulePassManager mpm = optLevel == 0
+                                    ? pb.buildO0DefaultPipeline(level)
+                                    : pb.buildPerModuleDefaultPipeline(level);
+  mpm.run(module, mam);
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory,
+/// renamed into place: a failure never leaves a partial file behind.
+LogicalResult writeAtomically(MLIRContext &context, llvm::StringRef path,
+                              llvm::function_ref<llvm::Error(llvm::StringRef)>
+                                  writeTo) {
+  llvm::SmallString<256> temp(path);
+  temp += ".tmp%%%%%%";
+  int fd;
+  llvm::SmallString<256> tempPath;
+  if (std::error_code ec = llvm::sys::fs::createUniqueFile(temp, fd, tempPath)) {
+    emitError(UnknownLoc::get(&context))
+        << "cannot write '" << path << "': " << ec.message();
+    return failure();
+  }
+  llvm::sys::Process::SafelyCloseFileDescriptor(fd);
+  if (llvm::Error err = writeTo(tempPath)) {
+    llvm::sys::fs::remove(tempPath);
+    emitError(UnknownLoc::get(&context))
+        << "cannot write '" << path << "': " << llvm::toString(std::move(err));
+    return failure();
+  }
+  if (std::error_code ec = llvm::sys::fs::rename(tempPath, path)) {
+    llvm::sys::fs::remove(tempPath);
+    emitError(UnknownLoc::get(&context))
+        << "cannot write '" << path << "': " << ec.message();
+    return failure();
+  }
+  return success();
+}
+
+llvm::Error writeBytes(llvm::StringRef path, llvm::StringRef bytes) {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  if (ec)
+    return llvm::createStringError(ec, "cannot open");
+  os << bytes;
+  os.close();
+  if (os.has_error())
+    return llvm::createStringError(os.error(), "write failed");
+  return llvm::Error::success();
+}
+
+std::string defaultSymbolPrefix(llvm::StringRef outputPath) {
+  std::string stem = llvm::sys::path::stem(outputPath).str();
+  stem = llvm::StringRef(stem).split('.').first.str();
+  std::string out;
+  for (char c : stem)
+    out += llvm::isAlnum(c) ? c : '_';
+  if (out.empty() || llvm::isDigit(out[0]))
+    out = "model_" + out;
+  return out;
+}
+
+} // namespace
+
+std::optional<EmitKind> parseEmitKind(llvm::StringRef name) {
+  return llvm::StringSwitch<std::optional<EmitKind>>(name)
+      .Case("so", EmitKind::SharedObject)
+      .Case("obj", EmitKind::Object)
+      .Case("mlir", EmitKind::Mlir)
+      .Case("llvm", EmitKind::LlvmIr)
+      .Case("asm", EmitKind::Assembly)
+      .Default(std::nullopt);
+}
+
+void registerCompilerDialects(DialectRegistry &registry) {
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registerAllToLLVMIRTranslations(registry);
+  registry.insert<kiln::KilnDialect>();
+  importer::registerImportDialects(registry);
+}
+
+LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
+                      const CompileOptions &options, llvm::raw_ostream &log) {
+  static bool initialized = [] {
+    llvm::InitializeAllTargetInfos();
+    llvm::InitializeAllTargets();
+    llvm::InitializeAllTargetMCs();
+    llvm::InitializeAllAsmPrinters();
+    return true;
+  }();
+  (void)initialized;
+  bool toMlir = options.emit == EmitKind::Mlir;
+  Progress progress(log, options.progress, toMlir ? 3 : 6);
+
+  progress.start("import");
+  OwningOpRef<ModuleOp> module = loadInput(context, sourceMgr, options);
+  if (!module)
+    return failure();
+  progress.done(options.inputPath);
+
+  FailureOr<Target> target = createTarget(context, options);
+  if (failed(target))
+    return failure();
+
+  progress.start("optimize");
+  PassManager optimize(&context);
+  optimize.enableVerifier(true);
+  if (options.timings)
+    optimize.enableTiming();
+  kiln::buildOptimizePipeline(optimize, "cpu");
+  if (failed(optimize.run(*module)))
+    return failure();
+  FailureOr<std::vector<FunctionInfo>> functions = collectSignatures(*module);
+  if (failed(functions))
+    return failure();
+  progress.done();
+
+  progress.start("lower");
+  PassManager lower(&context);
+  if (options.timings)
+    lower.enableTiming();
+  CpuPipelineOptions cpuOptions;
+  cpuOptions.useUkernels = hasAvx512(*target);
+  buildCpuBufferPipeline(lower, cpuOptions);
+  if (failed(lower.run(*module)))
+    return failure();
+  ArtifactInfo info;
+  info.functions = std::move(*functions);
+  info.triple = target->triple;
+  info.cpu = target->cpu;
+  uint64_t peak = 0;
+  for (FunctionInfo &f : info.functions) {
+    auto func = module->lookupSymbol<func::FuncOp>(f.name);
+    if (auto size = func ? func->getAttrOfType<IntegerAttr>("kiln.arena_size")
+                         : nullptr)
+      f.arenaSize = size.getInt();
+    peak = std::max(peak, f.arenaSize);
+  }
+  // The ABI markers have done their job; LLVM translation knows none of them.
+  if (!toMlir)
+    module->walk([](func::FuncOp func) {
+      func->removeAttr("kiln.arena_size");
+      for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+        func.removeArgAttr(i, "kiln.abi");
+        func.removeArgAttr(i, "kiln.name");
+      }
+      for (unsigned i = 0; i < func.getNumResults(); ++i)
+        func.removeResultAttr(i, StringAttr::get(func.getContext(),
+                                                 "kiln.name"));
+    });
+  if (auto weights = (*module)->getAttrOfType<DenseResourceElementsAttr>(
+          "kiln.weights")) {
+    if (AsmResourceBlob *blob = weights.getRawHandle().getBlob())
+      info.weights.assign(blob->getData().begin(), blob->getData().end());
+    (*module)->removeAttr("kiln.weights");
+  }
+  if (toMlir) {
+    progress.done();
+    if (failed(writeAtomically(context, options.outputPath,
+                               [&](llvm::StringRef path) {
+                                 std::string text;
+                                 llvm::raw_string_ostream os(text);
+                                 module->print(os);
+                                 return writeBytes(path, text);
+                               })))
+      return failure();
+    progress.start("write");
+    progress.done(options.outputPath);
+    return success();
+  }
+  PassManager toLLVM(&context);
+  if (options.timings)
+    toLLVM.enableTiming();
+  buildCpuToLLVMPipeline(toLLVM);
+  if (failed(toLLVM.run(*module)))
+    return failure();
+  progress.done(llvm::formatv("arena {0} bytes, weights {1} bytes", peak,
+                              info.weights.size())
+                    .str());
+
+  progress.start("translate");
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(*module, llvmContext, "kiln");
+  if (!llvmModule) {
+    emitError(module->getLoc()) << "translation to LLVM IR failed";
+    return failure();
+  }
+  llvmModule->setTargetTriple(target->triple);
+  llvmModule->setDataLayout(target->machine->createDataLayout());
+  if (cpuOptions.useUkernels) {
+    auto buffer = llvm::MemoryBuffer::getMemBuffer(
+        ukernelBitcodeX86_64(), "kiln_ukernels", false);
+    auto ukernelModule =
+        llvm::parseBitcodeFile(buffer->getMemBufferRef(), llvmContext);
+    if (!ukernelModule) {
+      emitError(module->getLoc())
+          << "cannot read the ukernel bitcode: "
+          << llvm::toString(ukernelModule.takeError());
+      return failure();
+    }
+    (*ukernelModule)->setTargetTriple(target->triple);
+    (*ukernelModule)->setDataLayout(llvmModule->getDataLayout());
+    if (llvm::Linker::linkModules(*llvmModule, std::move(*ukernelModule),
+                                  llvm::Linker::LinkOnlyNeeded)) {
+      emitError(module->getLoc()) << "cannot link the ukernels";
+      return failure();
+    }
+  }
+  std::string prefix;
+  if (options.emit == EmitKind::Object)
+    prefix = options.symbolPrefix.empty()
+                 ? defaultSymbolPrefix(options.outputPath)
+                 : options.symbolPrefix;
+  if (llvm::Error err = addArtifactMetadata(*llvmModule, info, prefix)) {
+    emitError(module->getLoc()) << llvm::toString(std::move(err));
+    return failure();
+  }
+  for (llvm::Function &f : llvmModule->functions()) {
+    if (f.isDeclaration())
+      continue;
+    f.addFnAttr("target-cpu", target->cpu);
+    if (!target->features.empty())
+      f.addFnAttr("target-features", target->features);
+    if (cpuOptions.useUkernels)
+      f.addFnAttr("prefer-vector-width", "512");
+    f.addFnAttr(llvm::Attribute::NoUnwind);
+  }
+  if (llvm::verifyModule(*llvmModule, &llvm::errs())) {
+    emitError(module->getLoc()) << "the generated LLVM IR is invalid";
+    return failure();
+  }
+  progress.done();
+
+  progress.start("llvm-opt");
+  optimizeLLVM(*llvmModule, *target->machine, options.optLevel);
+  progress.done(llvm::formatv("-O{0}, {1} {2}", options.optLevel,
+                              target->triple, target->cpu)
+                    .str());
+
+  progress.start("codegen");
+  if (options.emit == EmitKind::LlvmIr) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    llvmModule->print(os, nullptr);
+    if (failed(writeAtomically(context, options.outputPath,
+                               [&](llvm::StringRef p) {
+                                 return writeBytes(p, text);
+                               })))
+      return failure();
+    progress.done(options.outputPath);
+    return success();
+  }
+  llvm::SmallString<0> code;
+  {
+    llvm::raw_svector_ostream os(code);
+    llvm::legacy::PassManager codegen;
+    auto kind = options.emit == EmitKind::Assembly
+                    ? llvm::CodeGenFileType::AssemblyFile
+                    : llvm::CodeGenFileType::ObjectFile;
+    if (target->machine->addPassesToEmitFile(codegen, os, nullptr, kind)) {
+      emitError(module->getLoc()) << "the target cannot emit this file type";
+      return failure();
+    }
+    codegen.run(*llvmModule);
+  }
+  llvm::StringRef bytes(code.data(), code.size());
+  LogicalResult written = success();
+  if (options.emit == EmitKind::SharedObject) {
+    if (llvm::Triple(target->triple).getObjectFormat() != llvm::Triple::ELF) {
+      emitError(module->getLoc()) << "shared-object artifacts are ELF only; "
+                                     "use --emit=obj for "
+                                  << target->triple;
+      return failure();
+    }
+    written = writeAtomically(context, options.outputPath,
+                              [&](llvm::StringRef p) {
+                                return linkSharedObject(
+                                    llvm::ArrayRef<char>(code.data(),
+                                                         code.size()),
+                                    p);
+                              });
+  } else {
+    written = writeAtomically(context, options.outputPath,
+                              [&](llvm::StringRef p) {
+                                return writeBytes(p, bytes);
+                              });
+    if (succeeded(written) && options.emit == EmitKind::Object) {
+      llvm::SmallString<256> header(options.outputPath);
+      llvm::sys::path::replace_extension(header, "h");
+      std::string text = staticHeader(info, prefix);
+      written = writeAtomically(context, header, [&](llvm::StringRef p) {
+        return writeBytes(p, text);
+      });
+    }
+  }
+  if (failed(written))
+    return failure();
+  progress.done(llvm::formatv("{0} ({1} bytes of code)", options.outputPath,
+                              code.size())
+                    .str());
+  return success();
+}
+
+} // namespace kiln::driver

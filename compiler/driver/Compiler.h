@@ -1,0 +1,61 @@
+//===- Compiler.h - the compile pipeline as a library (kiln-compile) ------===//
+
+#ifndef KILN_COMPILER_DRIVER_COMPILER_H
+#define KILN_COMPILER_DRIVER_COMPILER_H
+
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace kiln::driver {
+
+enum class EmitKind { SharedObject, Object, Mlir, LlvmIr, Assembly };
+
+/// Parses `so`, `obj`, `mlir`, `llvm`, `asm`.
+std::optional<EmitKind> parseEmitKind(llvm::StringRef name);
+
+struct CompileOptions {
+  /// A `.pb`/`.pbtxt`/`.onnx` model or a `.mlir` file in the kiln dialect.
+  std::string inputPath;
+  std::string outputPath;
+  EmitKind emit = EmitKind::SharedObject;
+  /// `native` (the host), or an LLVM CPU name (`znver4`, `x86-64-v3`, ...).
+  std::string targetCpu = "native";
+  /// Empty: the host's triple.
+  std::string targetTriple;
+  /// Extra LLVM target features (`+avx512f,-avx512vl`), added to the CPU's.
+  std::string targetFeatures;
+  /// LLVM optimization level, 0..3.
+  unsigned optLevel = 3;
+  /// Import options for model files.
+  std::optional<int64_t> batch;
+  std::vector<std::pair<std::string, llvm::SmallVector<int64_t>>> inputShapes;
+  /// Print per-pass MLIR timings after compiling.
+  bool timings = false;
+  /// Print one progress line per stage.
+  bool progress = true;
+  /// Prefix of the entry symbols written with --emit=obj (C identifier).
+  std::string symbolPrefix;
+};
+
+/// Compiles `options.inputPath` into `options.outputPath`. Diagnostics go
+/// through `context` (the caller installs a handler); progress lines and
+/// timings to `log`. The output file is written atomically: on failure
+/// nothing is left at `outputPath`.
+llvm::LogicalResult compile(mlir::MLIRContext &context,
+                            llvm::SourceMgr &sourceMgr,
+                            const CompileOptions &options,
+                            llvm::raw_ostream &log);
+
+/// Registers every dialect, interface and translation the compiler uses.
+void registerCompilerDialects(mlir::DialectRegistry &registry);
+
+} // namespace kiln::driver
+
+#endif // KILN_COMPILER_DRIVER_COMPILER_H

@@ -1,0 +1,91 @@
+//===- kiln-compile.cpp - compile a model into a Kiln artifact ------------===//
+//
+//   kiln-compile INPUT(.pb|.pbtxt|.onnx|.mlir) -o OUT
+//                [--emit=so|obj|mlir|llvm|asm] [--target-cpu=native|CPU]
+//                [--target-triple=TRIPLE] [-O0..3] [--batch N]
+//                [--input-shape NAME=DxD...] [--timings] [--quiet]
+//
+// Exit status: 0 success; 2 bad usage or bad input (unreadable or malformed
+// model, unsupported op, unknown target), with nothing written.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/driver/Compiler.h"
+#include "frontends/common/ImportOptions.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/InitLLVM.h"
+
+#include <CLI/CLI.hpp>
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  kiln::driver::CompileOptions options;
+  std::string emit = "so";
+  std::vector<std::string> inputShapes;
+  bool quiet = false;
+  CLI::App app{"Compile a TensorFlow GraphDef, ONNX model or kiln-dialect "
+               ".mlir file into a self-contained artifact (a shared object "
+               "the Kiln runtime loads), or emit an intermediate form.",
+               "kiln-compile"};
+  app.add_option("input", options.inputPath,
+                 "the model: .pb, .pbtxt, .onnx or .mlir")
+      ->required();
+  app.add_option("-o,--output", options.outputPath, "the file to write")
+      ->required();
+  app.add_option("--emit", emit,
+                 "so: artifact (default); obj: relocatable object plus a C "
+                 "header (static linking); mlir: the planned memref IR; "
+                 "llvm: optimized LLVM IR; asm: assembly")
+      ->check(CLI::IsMember({"so", "obj", "mlir", "llvm", "asm"}));
+  app.add_option("--target-cpu", options.targetCpu,
+                 "LLVM CPU name, or native (the host)")
+      ->capture_default_str();
+  app.add_option("--target-triple", options.targetTriple,
+                 "LLVM target triple (default: the host's), e.g. "
+                 "aarch64-linux-gnu with --emit=obj");
+  app.add_option("--target-features", options.targetFeatures,
+                 "extra LLVM target features, e.g. -avx512f");
+  app.add_option("-O", options.optLevel,
+                 "LLVM optimization level: -O0, -O1, -O2 or -O3")
+      ->check(CLI::Range(0, 3))
+      ->capture_default_str();
+  app.add_option("--batch", options.batch,
+                 "batch size for model inputs with an unknown leading "
+                 "dimension (default 1)");
+  app.add_option("--input-shape", inputShapes,
+                 "full static shape of a model input: NAME=1x28x28x1");
+  app.add_flag("--timings", options.timings,
+               "print the time spent in every compiler pass");
+  app.add_flag("-q,--quiet", quiet, "no progress lines");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  options.emit = *kiln::driver::parseEmitKind(emit);
+  options.progress = !quiet;
+  for (const std::string &text : inputShapes) {
+    std::pair<std::string, llvm::SmallVector<int64_t>> shape;
+    if (auto error = kiln::importer::parseInputShape(text, shape)) {
+      llvm::errs() << "kiln-compile: error: --input-shape " << text << ": "
+                   << *error << "\n";
+      return 2;
+    }
+    options.inputShapes.push_back(std::move(shape));
+  }
+
+  mlir::DialectRegistry registry;
+  kiln::driver::registerCompilerDialects(registry);
+  mlir::MLIRContext context(registry);
+  context.disableMultithreading();
+  llvm::SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  if (mlir::failed(
+          kiln::driver::compile(context, sourceMgr, options, llvm::errs())))
+    return 2;
+  return 0;
+}
