@@ -16,6 +16,8 @@ config.test_exec_root = os.path.join(config.kiln_obj_root, "test")
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%kiln_src", config.kiln_src_root))
 config.substitutions.append(("%python", config.python_executable))
+# Hand-written artifacts (test/unit/artifacts) for kiln-run's artifact mode.
+config.substitutions.append(("%test_artifacts", config.kiln_test_artifacts))
 
 llvm_config.with_system_environment(["HOME", "TMP", "TEMP", "ASAN_OPTIONS",
                                      "UBSAN_OPTIONS"])

@@ -1,8 +1,12 @@
-//===- kiln-run.cpp - interpret a kiln function on .npy inputs ------------===//
+//===- kiln-run.cpp - run a kiln function on .npy inputs ------------------===//
 //
-//   kiln-run model.mlir --input x.npy [--input name=y.npy ...]
+//   kiln-run model.mlir|model.so --input x.npy [--input name=y.npy ...]
 //            [--function NAME] [--output-dir DIR] [--print]
 //            [--expect golden.npy ... --rtol R --atol A]
+//            [--threads T] [--benchmark N]            (artifacts only)
+//
+// A .mlir model is interpreted by the reference interpreter; a compiled
+// artifact (.so, or any ELF file) runs through the runtime.
 //
 // Exit status: 0 success; 1 a result differs from --expect; 2 bad usage or
 // bad input (malformed model, wrong or unreadable .npy, run-time error).
@@ -10,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/reference/Runner.h"
+#include "runtime/src/tools/ArtifactRunner.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -21,10 +26,13 @@
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   kiln::reference::RunOptions options;
-  CLI::App app{"Interpret a kiln-dialect function on .npy inputs with the "
-               "reference interpreter and write one .npy per result.",
+  int threads = 0, benchmark = 0;
+  CLI::App app{"Run a kiln function on .npy inputs -- interpreted from .mlir "
+               "or compiled into an artifact (.so) -- and write one .npy per "
+               "result.",
                "kiln-run"};
-  app.add_option("model", options.modelPath, "the .mlir file to run")
+  app.add_option("model", options.modelPath,
+                 "the .mlir file to interpret, or the artifact (.so) to run")
       ->required();
   app.add_option("-i,--input", options.inputs,
                  "an input .npy: FILE (next argument in order) or NAME=FILE "
@@ -42,11 +50,38 @@ int main(int argc, char **argv) {
       ->capture_default_str();
   app.add_option("--atol", options.atol, "absolute tolerance for --expect")
       ->capture_default_str();
+  CLI::Option *threadsOpt = app.add_option(
+      "--threads", threads,
+      "artifacts: threads to run on, the caller included (0: one per core)");
+  CLI::Option *benchmarkOpt = app.add_option(
+      "--benchmark", benchmark,
+      "artifacts: time N runs after warm-up and print median_ms, p90_ms and "
+      "throughput");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
+  }
+
+  if (kiln::tools::isArtifactPath(options.modelPath)) {
+    kiln::tools::ArtifactRunOptions run;
+    run.modelPath = options.modelPath;
+    run.inputs = options.inputs;
+    run.function = options.function;
+    run.outputDir = options.outputDir;
+    run.expected = options.expected;
+    run.rtol = options.rtol;
+    run.atol = options.atol;
+    run.printValues = options.printValues;
+    run.threads = threads;
+    run.benchmark = benchmark;
+    return static_cast<int>(kiln::tools::runArtifact(run, stdout, stderr));
+  }
+  if (threadsOpt->count() || benchmarkOpt->count()) {
+    llvm::errs() << "error: --threads and --benchmark apply to compiled "
+                    "artifacts (.so), not to interpreted .mlir models\n";
+    return 2;
   }
 
   mlir::DialectRegistry registry;

@@ -80,6 +80,80 @@ bool isZeroFillOf(Operation *op, Value out) {
          value.getValue().isPosZero();
 }
 
+/// A bias-add (+ ReLU) epilogue that can run inside the kernel.
+struct Epilogue {
+  linalg::GenericOp op;
+  Value bias;       // contiguous [N] f32
+  Value output;     // where the epilogue writes
+  bool relu = false;
+};
+
+/// `next` is `out[..., n] = (relu?)(c[..., n] + bias[n])` reading the matmul
+/// result `c` (an identity-mapped input) and nothing else of `c`'s.
+std::optional<Epilogue> matchEpilogue(Operation *next, Value c, int64_t n) {
+  auto generic = dyn_cast_or_null<linalg::GenericOp>(next);
+  if (!generic || !generic.hasPureBufferSemantics() ||
+      generic.getNumDpsInputs() != 2 || generic.getNumDpsInits() != 1 ||
+      generic.getNumReductionLoops() != 0)
+    return std::nullopt;
+  unsigned rank = generic.getNumLoops();
+  Value out = generic.getDpsInits()[0];
+  // The result must land in c itself, or c must die here (only the
+  // matmul and this epilogue use it).
+  if (out != c) {
+    if (!c.getDefiningOp<memref::AllocOp>())
+      return std::nullopt;
+    for (Operation *user : c.getUsers())
+      if (user != generic && !isa<linalg::LinalgOp>(user))
+        return std::nullopt;
+  }
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, next->getContext());
+  int cIndex = -1;
+  for (unsigned i = 0; i < 2; ++i)
+    if (generic.getDpsInputs()[i] == c &&
+        generic.getIndexingMapsArray()[i] == identity)
+      cIndex = i;
+  if (cIndex < 0 || generic.getIndexingMapsArray()[2] != identity)
+    return std::nullopt;
+  Value bias = generic.getDpsInputs()[1 - cIndex];
+  AffineMap biasMap = generic.getIndexingMapsArray()[1 - cIndex];
+  auto biasType = dyn_cast<MemRefType>(bias.getType());
+  if (!biasType || biasType.getRank() != 1 || biasType.getDimSize(0) != n ||
+      !biasType.getElementType().isF32() || !biasType.getLayout().isIdentity() ||
+      biasMap.getNumResults() != 1 ||
+      biasMap.getResult(0) != getAffineDimExpr(rank - 1, next->getContext()))
+    return std::nullopt;
+  // Body: add(c, bias) [then maximumf(_, 0)], yield.
+  Block &body = generic.getRegion().front();
+  auto ops = body.without_terminator();
+  auto it = ops.begin();
+  if (it == ops.end())
+    return std::nullopt;
+  auto add = dyn_cast<arith::AddFOp>(*it);
+  if (!add)
+    return std::nullopt;
+  Value cArg = body.getArgument(cIndex), biasArg = body.getArgument(1 - cIndex);
+  if (!((add.getLhs() == cArg && add.getRhs() == biasArg) ||
+        (add.getLhs() == biasArg && add.getRhs() == cArg)))
+    return std::nullopt;
+  Value result = add;
+  bool relu = false;
+  if (++it != ops.end()) {
+    auto max = dyn_cast<arith::MaximumFOp>(*it);
+    FloatAttr zero;
+    if (!max || max.getLhs() != result ||
+        !matchPattern(max.getRhs(), m_Constant(&zero)) ||
+        !zero.getValue().isZero() || ++it != ops.end())
+      return std::nullopt;
+    result = max;
+    relu = true;
+  }
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  if (yield.getValues().size() != 1 || yield.getValues()[0] != result)
+    return std::nullopt;
+  return Epilogue{generic, bias, out, relu};
+}
+
 struct KilnMatmulToUkernel
     : kiln::impl::KilnMatmulToUkernelBase<KilnMatmulToUkernel> {
   void runOnOperation() override {
@@ -135,19 +209,32 @@ struct KilnMatmulToUkernel
       host = func.getArgument(*h);
     else
       host = b.create<LLVM::ZeroOp>(loc, ptrType);
-    Value nullBias = b.create<LLVM::ZeroOp>(loc, ptrType);
+    Value bias = b.create<LLVM::ZeroOp>(loc, ptrType);
+    int32_t activation = kActNone;
+    Value out = c->memref;
+    std::optional<Epilogue> epilogue;
+    if (!(flags & kAccumulate))
+      epilogue = matchEpilogue(op->getNextNode(), c->memref, n);
+    if (epilogue && cast<MemRefType>(epilogue->output.getType()) == cType) {
+      bias = elementPointer(b, loc, epilogue->bias);
+      activation = epilogue->relu ? kActRelu : kActNone;
+      out = epilogue->output;
+    } else {
+      epilogue.reset();
+    }
     SmallVector<Value> args = {
         elementPointer(b, loc, a->memref),
         elementPointer(b, loc, bm->memref),
-        elementPointer(b, loc, c->memref),
+        elementPointer(b, loc, out),
         i64(batch), i64(m), i64(n), i64(k),
         i64(a->strides[r]), i64(bm->strides[r]), i64(c->strides[r]),
         i64(batched ? a->strides[0] : 0), i64(batched ? bm->strides[0] : 0),
-        i64(batched ? c->strides[0] : 0), i32(flags), nullBias,
-        i32(kActNone), host};
-    (void)kActRelu;
+        i64(batched ? c->strides[0] : 0), i32(flags), bias,
+        i32(activation), host};
     b.create<func::CallOp>(loc, declareUkernel(module), args);
     op->erase();
+    if (epilogue)
+      epilogue->op->erase();
   }
 };
 

@@ -1,0 +1,62 @@
+//===- ManifestWriter.h - serialize artifact manifests for tests ----------===//
+//
+// Writes the manifest format of kiln/artifact_abi.h field by field, so tests
+// can build both valid manifests and precisely malformed ones.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_TEST_UNIT_ARTIFACTS_MANIFESTWRITER_H
+#define KILN_TEST_UNIT_ARTIFACTS_MANIFESTWRITER_H
+
+#include "kiln/artifact_abi.h"
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace kiln::test {
+
+struct ManifestWriter {
+  std::vector<uint8_t> bytes;
+
+  ManifestWriter &raw(const void *data, size_t size) {
+    const auto *p = static_cast<const uint8_t *>(data);
+    bytes.insert(bytes.end(), p, p + size);
+    return *this;
+  }
+  ManifestWriter &u32(uint32_t v) { return raw(&v, 4); }
+  ManifestWriter &u64(uint64_t v) { return raw(&v, 8); }
+  ManifestWriter &i64(int64_t v) { return raw(&v, 8); }
+  ManifestWriter &str(const std::string &s) {
+    u32(static_cast<uint32_t>(s.size()));
+    return raw(s.data(), s.size());
+  }
+
+  /// Magic, format version 1, producer, target, weights and function count.
+  ManifestWriter &
+  header(uint64_t weightsSize, uint64_t weightsChecksum, uint32_t numFunctions,
+         const std::string &triple = "x86_64-unknown-linux-gnu") {
+    raw(KILN_MANIFEST_MAGIC, 4).u32(1).str("kiln-test").str(triple);
+    return str("generic")
+        .u64(weightsSize)
+        .u64(weightsChecksum)
+        .u32(numFunctions);
+  }
+  /// A function's name, entry index and arena size (its tensors follow).
+  ManifestWriter &function(const std::string &name, uint32_t entry,
+                           uint64_t arenaSize) {
+    return str(name).u32(entry).u64(arenaSize);
+  }
+  ManifestWriter &tensor(const std::string &name, kiln_dtype_t dtype,
+                         const std::vector<int64_t> &dims) {
+    str(name).u32(dtype).u32(static_cast<uint32_t>(dims.size()));
+    for (int64_t d : dims)
+      i64(d);
+    return *this;
+  }
+};
+
+} // namespace kiln::test
+
+#endif // KILN_TEST_UNIT_ARTIFACTS_MANIFESTWRITER_H
