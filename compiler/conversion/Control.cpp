@@ -12,6 +12,7 @@
 #include "dialects/kiln/KilnDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
@@ -98,7 +99,20 @@ struct ScanLowering : OpConversionPattern<ScanOp> {
 
     SmallVector<Value> yielded =
         cloneBody(rewriter, op.getBody().front(), blockArgs);
-    SmallVector<Value> next(yielded.begin(), yielded.begin() + numInit);
+    // Each carried value is copied into its iteration argument, so the
+    // loop state bufferizes in place (one buffer per carried value, read
+    // before it is overwritten at the end of the step).
+    SmallVector<Value> next;
+    for (unsigned k = 0; k < numInit; ++k) {
+      Value iterArg = loop.getRegionIterArgs()[k];
+      Value v = yielded[k];
+      if (v == iterArg) {
+        next.push_back(v);
+        continue;
+      }
+      next.push_back(
+          rewriter.create<linalg::CopyOp>(loc, v, iterArg).getResult(0));
+    }
     for (auto [k, v] : llvm::enumerate(llvm::drop_begin(yielded, numInit))) {
       Value acc = loop.getRegionIterArgs()[numInit + k];
       auto accType = cast<RankedTensorType>(acc.getType());

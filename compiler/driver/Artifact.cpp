@@ -5,6 +5,7 @@
 #include "runtime/src/support/Checksum.h"
 
 #include "lld/Common/Driver.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/IRBuilder.h"
@@ -227,27 +228,46 @@ std::string staticHeader(const ArtifactInfo &info, StringRef symbolPrefix) {
   return text;
 }
 
-Error linkSharedObject(ArrayRef<char> object, StringRef path) {
-  SmallString<128> objPath;
-  int fd;
-  if (std::error_code ec =
-          sys::fs::createTemporaryFile("kiln-artifact", "o", fd, objPath))
-    return createStringError(ec, "cannot create a temporary object file");
-  {
+Error linkObjects(ArrayRef<ArrayRef<char>> objects, StringRef path,
+                  bool relocatable) {
+  std::vector<SmallString<128>> paths;
+  auto cleanup = llvm::make_scope_exit([&] {
+    for (auto &p : paths)
+      sys::fs::remove(p);
+  });
+  for (ArrayRef<char> object : objects) {
+    SmallString<128> objPath;
+    int fd;
+    if (std::error_code ec =
+            sys::fs::createTemporaryFile("kiln-artifact", "o", fd, objPath))
+      return createStringError(ec, "cannot create a temporary object file");
+    paths.push_back(objPath);
     raw_fd_ostream os(fd, /*shouldClose=*/true);
     os.write(object.data(), object.size());
+    os.close();
+    if (os.has_error())
+      return createStringError(os.error(), "cannot write a temporary file");
   }
-  std::string objStr = objPath.str().str(), outStr = path.str();
+  std::string outStr = path.str();
   std::string soname = sys::path::filename(path).str();
-  std::vector<const char *> args = {
-      "ld.lld", "-shared", "--hash-style=gnu", "--build-id=sha1",
-      "-z", "noexecstack", "-z", "relro", "-z", "now", "--gc-sections",
-      "-soname", soname.c_str(), "-o", outStr.c_str(), objStr.c_str()};
+  std::vector<const char *> args = {"ld.lld"};
+  if (relocatable) {
+    args.push_back("-r");
+  } else {
+    for (const char *a :
+         {"-shared", "--hash-style=gnu", "--build-id=sha1", "-z", "noexecstack",
+          "-z", "relro", "-z", "now", "--gc-sections", "-soname"})
+      args.push_back(a);
+    args.push_back(soname.c_str());
+  }
+  args.push_back("-o");
+  args.push_back(outStr.c_str());
+  for (auto &p : paths)
+    args.push_back(p.c_str());
   std::string out, err;
   raw_string_ostream outOs(out), errOs(err);
   lld::Result result =
       lld::lldMain(args, outOs, errOs, {{lld::Gnu, &lld::elf::link}});
-  sys::fs::remove(objPath);
   if (result.retCode != 0)
     return createStringError(inconvertibleErrorCode(), "linking failed: %s",
                              err.c_str());

@@ -49,10 +49,10 @@ llvm::Error addArtifactMetadata(llvm::Module &module, const ArtifactInfo &info,
 std::string staticHeader(const ArtifactInfo &info,
                          llvm::StringRef symbolPrefix);
 
-/// Links `object` (an ELF relocatable) into a shared object at `path` with
-/// LLD, in process.
-llvm::Error linkSharedObject(llvm::ArrayRef<char> object,
-                             llvm::StringRef path);
+/// Links `objects` (ELF relocatables) with LLD, in process, into a shared
+/// object at `path`, or with `relocatable` into one relocatable object.
+llvm::Error linkObjects(llvm::ArrayRef<llvm::ArrayRef<char>> objects,
+                        llvm::StringRef path, bool relocatable);
 
 } // namespace kiln::driver
 

@@ -3,7 +3,7 @@
 #include "compiler/driver/Compiler.h"
 #include "compiler/codegen/cpu/Pipeline.h"
 #include "compiler/driver/Artifact.h"
-#include "compiler/driver/UkernelBitcode.h"
+#include "compiler/driver/UkernelObject.h"
 #include "dialects/kiln/KilnDialect.h"
 #include "frontends/Import.h"
 #include "kiln/artifact_abi.h"
@@ -18,11 +18,9 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Target/LLVMIR/Export.h"
-#include "llvm/Bitcode/BitcodeReader.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/Verifier.h"
-#include "llvm/Linker/Linker.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
@@ -349,7 +347,7 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   if (options.timings)
     lower.enableTiming();
   CpuPipelineOptions cpuOptions;
-  cpuOptions.useUkernels = hasAvx512(*target);
+  cpuOptions.useUkernels = options.ukernels && hasAvx512(*target);
   buildCpuBufferPipeline(lower, cpuOptions);
   if (failed(lower.run(*module)))
     return failure();
@@ -417,25 +415,6 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   }
   llvmModule->setTargetTriple(target->triple);
   llvmModule->setDataLayout(target->machine->createDataLayout());
-  if (cpuOptions.useUkernels) {
-    auto buffer = llvm::MemoryBuffer::getMemBuffer(
-        ukernelBitcodeX86_64(), "kiln_ukernels", false);
-    auto ukernelModule =
-        llvm::parseBitcodeFile(buffer->getMemBufferRef(), llvmContext);
-    if (!ukernelModule) {
-      emitError(module->getLoc())
-          << "cannot read the ukernel bitcode: "
-          << llvm::toString(ukernelModule.takeError());
-      return failure();
-    }
-    (*ukernelModule)->setTargetTriple(target->triple);
-    (*ukernelModule)->setDataLayout(llvmModule->getDataLayout());
-    if (llvm::Linker::linkModules(*llvmModule, std::move(*ukernelModule),
-                                  llvm::Linker::LinkOnlyNeeded)) {
-      emitError(module->getLoc()) << "cannot link the ukernels";
-      return failure();
-    }
-  }
   std::string prefix;
   if (options.emit == EmitKind::Object)
     prefix = options.symbolPrefix.empty()
@@ -495,8 +474,16 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   }
   llvm::StringRef bytes(code.data(), code.size());
   LogicalResult written = success();
+  // The ukernels are a prebuilt object, linked in next to the model's code
+  // (into the shared object, or into one relocatable object).
+  std::vector<llvm::ArrayRef<char>> objects = {
+      llvm::ArrayRef<char>(code.data(), code.size())};
+  if (cpuOptions.useUkernels)
+    objects.push_back(ukernelObjectX86_64());
+  bool isElf =
+      llvm::Triple(target->triple).getObjectFormat() == llvm::Triple::ELF;
   if (options.emit == EmitKind::SharedObject) {
-    if (llvm::Triple(target->triple).getObjectFormat() != llvm::Triple::ELF) {
+    if (!isElf) {
       emitError(module->getLoc()) << "shared-object artifacts are ELF only; "
                                      "use --emit=obj for "
                                   << target->triple;
@@ -504,11 +491,23 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
     }
     written = writeAtomically(context, options.outputPath,
                               [&](llvm::StringRef p) {
-                                return linkSharedObject(
-                                    llvm::ArrayRef<char>(code.data(),
-                                                         code.size()),
-                                    p);
+                                return linkObjects(objects, p,
+                                                   /*relocatable=*/false);
                               });
+  } else if (options.emit == EmitKind::Object && objects.size() > 1) {
+    written = writeAtomically(context, options.outputPath,
+                              [&](llvm::StringRef p) {
+                                return linkObjects(objects, p,
+                                                   /*relocatable=*/true);
+                              });
+    if (succeeded(written)) {
+      llvm::SmallString<256> header(options.outputPath);
+      llvm::sys::path::replace_extension(header, "h");
+      std::string text = staticHeader(info, prefix);
+      written = writeAtomically(context, header, [&](llvm::StringRef p) {
+        return writeBytes(p, text);
+      });
+    }
   } else {
     written = writeAtomically(context, options.outputPath,
                               [&](llvm::StringRef p) {

@@ -36,6 +36,9 @@ struct CompileOptions {
   /// Import options for model files.
   std::optional<int64_t> batch;
   std::vector<std::pair<std::string, llvm::SmallVector<int64_t>>> inputShapes;
+  /// Call the packed matmul microkernels where the target allows (x86-64
+  /// with AVX-512); off: matmuls lower to loops like everything else.
+  bool ukernels = true;
   /// Print per-pass MLIR timings after compiling.
   bool timings = false;
   /// Print one progress line per stage.

@@ -57,6 +57,9 @@ int main(int argc, char **argv) {
                  "dimension (default 1)");
   app.add_option("--input-shape", inputShapes,
                  "full static shape of a model input: NAME=1x28x28x1");
+  app.add_flag("!--no-ukernels", options.ukernels,
+               "lower matmuls to plain loops instead of calling the packed "
+               "AVX-512 microkernels");
   app.add_flag("--timings", options.timings,
                "print the time spent in every compiler pass");
   app.add_flag("-q,--quiet", quiet, "no progress lines");

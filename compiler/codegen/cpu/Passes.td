@@ -92,4 +92,15 @@ def KilnApproximateMath : Pass<"kiln-approximate-math", "mlir::func::FuncOp"> {
                            "mlir::vector::VectorDialect"];
 }
 
+def KilnExpandCopies : Pass<"kiln-expand-copies", "mlir::func::FuncOp"> {
+  let summary = "turn strided memref.copy into loops the artifact can run";
+  let description = [{
+    The LLVM lowering of `memref.copy` between non-contiguous memrefs calls
+    `memrefCopy` from MLIR's C runner utilities, which an artifact cannot
+    import. This pass rewrites such copies as `linalg.copy`, which becomes
+    plain loops; contiguous copies stay (they become `memcpy`).
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 #endif // KILN_COMPILER_CODEGEN_CPU_PASSES

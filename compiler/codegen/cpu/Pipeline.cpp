@@ -41,11 +41,14 @@ void kiln::buildCpuBufferPipeline(OpPassManager &pm,
 }
 
 void kiln::buildCpuToLLVMPipeline(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(kiln::createKilnExpandCopies());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addNestedPass<func::FuncOp>(kiln::createKilnApproximateMath());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertSCFToCFPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
+  // expand-strided-metadata computes dynamic offsets with affine.apply.
+  pm.addPass(createLowerAffinePass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertMathToFuncs());
   pm.addPass(createConvertMathToLLVMPass());
@@ -72,6 +75,7 @@ void kiln::registerCpuCodegenPasses() {
   kiln::registerKilnPlanMemory();
   kiln::registerKilnMatmulToUkernel();
   kiln::registerKilnApproximateMath();
+  kiln::registerKilnExpandCopies();
   PassPipelineRegistration<>(
       "kiln-lower-to-llvm",
       "lower optimized kiln to the LLVM dialect for CPUs (the code generation "
