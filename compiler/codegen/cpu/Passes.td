@@ -92,6 +92,19 @@ def KilnApproximateMath : Pass<"kiln-approximate-math", "mlir::func::FuncOp"> {
                            "mlir::vector::VectorDialect"];
 }
 
+def KilnFuseElementwise : Pass<"kiln-fuse-elementwise", "mlir::func::FuncOp"> {
+  let summary = "fuse producer-consumer elementwise linalg.generic ops";
+  let description = [{
+    Merges chains of elementwise `linalg.generic` ops (what a `kiln.fusion`
+    region and its neighbours lower to) into single loop nests, so
+    intermediates never reach memory. Unlike MLIR's
+    `linalg-fuse-elementwise-ops` it does not propagate reshapes through
+    named ops, which would turn the matmuls the ukernels handle into generic
+    loop nests.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def KilnExpandCopies : Pass<"kiln-expand-copies", "mlir::func::FuncOp"> {
   let summary = "turn strided memref.copy into loops the artifact can run";
   let description = [{

@@ -19,7 +19,7 @@ void kiln::buildCpuBufferPipeline(OpPassManager &pm,
                                   const CpuPipelineOptions &options) {
   pm.addPass(kiln::createConvertKilnToLinalg());
   pm.addPass(createCanonicalizerPass());
-  pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  pm.addNestedPass<func::FuncOp>(kiln::createKilnFuseElementwise());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 
@@ -33,6 +33,12 @@ void kiln::buildCpuBufferPipeline(OpPassManager &pm,
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(createCanonicalizerPass());
 
+  // Subviews and reshapes become reinterpret_casts of their base buffers
+  // now, while those are still allocations and globals: MLIR 19's
+  // expand-strided-metadata drops the byte shift of a memref.view, and the
+  // passes below turn allocations and globals into views.
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
   pm.addPass(kiln::createKilnOutlineWeights());
   pm.addNestedPass<func::FuncOp>(kiln::createKilnEntryAbi());
   if (options.useUkernels)
@@ -46,9 +52,6 @@ void kiln::buildCpuToLLVMPipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(kiln::createKilnApproximateMath());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertSCFToCFPass());
-  pm.addPass(memref::createExpandStridedMetadataPass());
-  // expand-strided-metadata computes dynamic offsets with affine.apply.
-  pm.addPass(createLowerAffinePass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertMathToFuncs());
   pm.addPass(createConvertMathToLLVMPass());
@@ -76,6 +79,7 @@ void kiln::registerCpuCodegenPasses() {
   kiln::registerKilnMatmulToUkernel();
   kiln::registerKilnApproximateMath();
   kiln::registerKilnExpandCopies();
+  kiln::registerKilnFuseElementwise();
   PassPipelineRegistration<>(
       "kiln-lower-to-llvm",
       "lower optimized kiln to the LLVM dialect for CPUs (the code generation "
