@@ -4,7 +4,8 @@
 # (rows 0-2) or, for an all-zero row, where the bias peaks (class 7).
 #
 #   cmake -DBUILD_DIR=... -DSOURCE_DIR=... -DWORK_DIR=... -DARTIFACT=...
-#         -DPYTHON=... -DC_COMPILER=... [-DSANITIZER_FLAGS=...] -P example.cmake
+#         -DPYTHON=... -DC_COMPILER=... [-DSANITIZER_FLAGS=...]
+#         [-DKILN_COMPILE=...] -P example.cmake
 
 cmake_minimum_required(VERSION 3.20)
 
@@ -79,6 +80,23 @@ foreach(line "predict(x: f32[4,8]) -> (y: f32[4,8])"
     message(FATAL_ERROR "classify did not print '${line}'")
   endif()
 endforeach()
+
+# A real model: the bundled Fashion-MNIST MLP, compiled by kiln-compile,
+# classifies its sneaker image as class 7.
+if(KILN_COMPILE)
+  run(${KILN_COMPILE} -q ${SOURCE_DIR}/examples/mlp/mlp.mlir
+      -o ${WORK_DIR}/mlp.kiln.so)
+  run(${WORK_DIR}/build/classify ${WORK_DIR}/mlp.kiln.so
+      ${SOURCE_DIR}/examples/mlp/sneaker.npy)
+  message(STATUS "classify printed:\n${output}")
+  foreach(line "predict(image: f32[1,784]) -> (probabilities: f32[1,10]"
+               "row 0: class 7")
+    string(FIND "${output}" "${line}" at)
+    if(at EQUAL -1)
+      message(FATAL_ERROR "classify on the MLP did not print '${line}'")
+    endif()
+  endforeach()
+endif()
 
 # A bad artifact is a clear error, not a crash.
 execute_process(COMMAND ${WORK_DIR}/build/classify ${WORK_DIR}/input.npy
