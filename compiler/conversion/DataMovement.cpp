@@ -75,8 +75,7 @@ struct BroadcastToLowering : OpConversionPattern<BroadcastToOp> {
       return success();
     }
     rewriter.replaceOp(
-        op, buildElementwise(rewriter, op.getLoc(), resultType,
-                             adaptor.getX(),
+        op, buildElementwise(rewriter, op.getLoc(), resultType, adaptor.getX(),
                              [](OpBuilder &, Location, ValueRange args) {
                                return args[0];
                              }));
@@ -212,8 +211,8 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
               Type i64 = b.getI64Type();
               Value i = castScalar(b, l, args[0], i64);
               Value zero = scalarConstant(b, l, i64, 0);
-              Value negative =
-                  b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, i, zero);
+              Value negative = b.create<arith::CmpIOp>(
+                  l, arith::CmpIPredicate::slt, i, zero);
               i = b.create<arith::SelectOp>(
                   l, negative,
                   b.create<arith::AddIOp>(

@@ -15,6 +15,7 @@ namespace kiln {
 using namespace mlir;
 
 namespace {
+
 struct ConvertKilnToLinalg
     : kiln::impl::ConvertKilnToLinalgBase<ConvertKilnToLinalg> {
   void runOnOperation() override {

@@ -64,11 +64,11 @@ struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
                                      b.create<arith::AddFOp>(l, args[1], v)};
                                })
                     .front();
-    Value mean = buildElementwise(
-        rewriter, loc, rowType, {sum},
-        [&](OpBuilder &b, Location l, ValueRange args) {
-          return divideByGroup(b, l, args[0]);
-        });
+    Value mean =
+        buildElementwise(rewriter, loc, rowType, {sum},
+                         [&](OpBuilder &b, Location l, ValueRange args) {
+                           return divideByGroup(b, l, args[0]);
+                         });
     Value squares =
         buildReduction(rewriter, loc, x, {mean}, reduced, {zero},
                        [&](OpBuilder &b, Location l, ValueRange args) {
@@ -85,7 +85,8 @@ struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
         [&](OpBuilder &b, Location l, ValueRange args) -> Value {
           Value var = divideByGroup(b, l, args[0]);
           Value root = b.create<math::SqrtOp>(
-              l, b.create<arith::AddFOp>(l, var, scalarConstant(b, l, ct, eps)));
+              l,
+              b.create<arith::AddFOp>(l, var, scalarConstant(b, l, ct, eps)));
           return b.create<arith::DivFOp>(l, scalarConstant(b, l, ct, 1.0),
                                          root);
         });
@@ -96,21 +97,20 @@ struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
     SmallVector<utils::IteratorType> parallel(rank,
                                               utils::IteratorType::parallel);
     Value result =
-        buildGeneric(
-            rewriter, loc,
-            {x, mean, inv, adaptor.getScale(), adaptor.getOffset()},
-            {emptyTensor(rewriter, loc, type)},
-            {id, row, row, trailing, trailing, id}, parallel,
-            [&](OpBuilder &b, Location l, ValueRange args) {
-              Value v = castScalar(b, l, args[0], ct);
-              Value scale = castScalar(b, l, args[3], ct);
-              Value offset = castScalar(b, l, args[4], ct);
-              Value norm = b.create<arith::MulFOp>(
-                  l, b.create<arith::SubFOp>(l, v, args[1]), args[2]);
-              Value r = b.create<arith::AddFOp>(
-                  l, b.create<arith::MulFOp>(l, norm, scale), offset);
-              return SmallVector<Value>{castScalar(b, l, r, element)};
-            })
+        buildGeneric(rewriter, loc,
+                     {x, mean, inv, adaptor.getScale(), adaptor.getOffset()},
+                     {emptyTensor(rewriter, loc, type)},
+                     {id, row, row, trailing, trailing, id}, parallel,
+                     [&](OpBuilder &b, Location l, ValueRange args) {
+                       Value v = castScalar(b, l, args[0], ct);
+                       Value scale = castScalar(b, l, args[3], ct);
+                       Value offset = castScalar(b, l, args[4], ct);
+                       Value norm = b.create<arith::MulFOp>(
+                           l, b.create<arith::SubFOp>(l, v, args[1]), args[2]);
+                       Value r = b.create<arith::AddFOp>(
+                           l, b.create<arith::MulFOp>(l, norm, scale), offset);
+                       return SmallVector<Value>{castScalar(b, l, r, element)};
+                     })
             .front();
     rewriter.replaceOp(op, result);
     return success();
@@ -140,25 +140,24 @@ struct BatchNormLowering : OpConversionPattern<BatchNormOp> {
     SmallVector<utils::IteratorType> parallel(rank,
                                               utils::IteratorType::parallel);
     Value result =
-        buildGeneric(
-            rewriter, loc,
-            {x, adaptor.getScale(), adaptor.getOffset(), adaptor.getMean(),
-             adaptor.getVariance()},
-            {emptyTensor(rewriter, loc, type)},
-            {id, channel, channel, channel, channel, id}, parallel,
-            [&](OpBuilder &b, Location l, ValueRange args) {
-              SmallVector<Value> v;
-              for (Value a : args.take_front(5))
-                v.push_back(castScalar(b, l, a, ct));
-              Value centered = b.create<arith::SubFOp>(l, v[0], v[3]);
-              Value root = b.create<math::SqrtOp>(
-                  l,
-                  b.create<arith::AddFOp>(l, v[4], scalarConstant(b, l, ct, eps)));
-              Value scaled = b.create<arith::DivFOp>(
-                  l, b.create<arith::MulFOp>(l, centered, v[1]), root);
-              Value r = b.create<arith::AddFOp>(l, scaled, v[2]);
-              return SmallVector<Value>{castScalar(b, l, r, element)};
-            })
+        buildGeneric(rewriter, loc,
+                     {x, adaptor.getScale(), adaptor.getOffset(),
+                      adaptor.getMean(), adaptor.getVariance()},
+                     {emptyTensor(rewriter, loc, type)},
+                     {id, channel, channel, channel, channel, id}, parallel,
+                     [&](OpBuilder &b, Location l, ValueRange args) {
+                       SmallVector<Value> v;
+                       for (Value a : args.take_front(5))
+                         v.push_back(castScalar(b, l, a, ct));
+                       Value centered = b.create<arith::SubFOp>(l, v[0], v[3]);
+                       Value root = b.create<math::SqrtOp>(
+                           l, b.create<arith::AddFOp>(
+                                  l, v[4], scalarConstant(b, l, ct, eps)));
+                       Value scaled = b.create<arith::DivFOp>(
+                           l, b.create<arith::MulFOp>(l, centered, v[1]), root);
+                       Value r = b.create<arith::AddFOp>(l, scaled, v[2]);
+                       return SmallVector<Value>{castScalar(b, l, r, element)};
+                     })
             .front();
     rewriter.replaceOp(op, result);
     return success();

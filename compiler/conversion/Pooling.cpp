@@ -30,8 +30,8 @@ struct SpatialDims {
 };
 
 /// `input` padded along H and W by `pad` = [top, bottom, left, right].
-Value padSpatial(OpBuilder &b, Location loc, Value input,
-                 ArrayRef<int64_t> pad, SpatialDims dims, Value padValue) {
+Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> pad,
+                 SpatialDims dims, Value padValue) {
   if (llvm::all_of(pad, [](int64_t p) { return p == 0; }))
     return input;
   auto type = cast<RankedTensorType>(input.getType());
@@ -51,9 +51,8 @@ Value padSpatial(OpBuilder &b, Location loc, Value input,
 /// The named pooling op for the layout (`NhwcOp` or `NchwOp`) of `input`
 /// into `init` with a window of `kernel`.
 template <typename NhwcOp, typename NchwOp>
-Value buildPool(OpBuilder &b, Location loc, bool nchw, Value input,
-                Value init, ArrayRef<int64_t> kernel,
-                ArrayRef<int64_t> strides) {
+Value buildPool(OpBuilder &b, Location loc, bool nchw, Value input, Value init,
+                ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides) {
   Type element = cast<RankedTensorType>(input.getType()).getElementType();
   Value window = b.create<tensor::EmptyOp>(loc, kernel, element);
   auto stridesAttr = b.getI64TensorAttr(strides);
@@ -61,8 +60,8 @@ Value buildPool(OpBuilder &b, Location loc, bool nchw, Value input,
   SmallVector<Value> ins = {input, window};
   if (nchw)
     return b
-        .create<NchwOp>(loc, TypeRange{init.getType()}, ins, init,
-                        stridesAttr, dilationsAttr)
+        .create<NchwOp>(loc, TypeRange{init.getType()}, ins, init, stridesAttr,
+                        dilationsAttr)
         .getResult(0);
   return b
       .create<NhwcOp>(loc, TypeRange{init.getType()}, ins, init, stridesAttr,
@@ -80,8 +79,8 @@ struct MaxPoolLowering : OpConversionPattern<MaxPool2DOp> {
     Type element = resultType.getElementType();
     bool nchw = op.getDataFormat() == "NCHW";
     Value lowest = lowestValue(rewriter, loc, element);
-    Value input = padSpatial(rewriter, loc, adaptor.getInput(),
-                             op.getPadding(), SpatialDims(nchw), lowest);
+    Value input = padSpatial(rewriter, loc, adaptor.getInput(), op.getPadding(),
+                             SpatialDims(nchw), lowest);
     Value init = filledTensor(rewriter, loc, resultType, lowest);
     rewriter.replaceOp(
         op, buildPool<linalg::PoolingNhwcMaxOp, linalg::PoolingNchwMaxOp>(
@@ -105,15 +104,13 @@ struct AvgPoolLowering : OpConversionPattern<AvgPool2DOp> {
     SpatialDims dims(nchw);
     ArrayRef<int64_t> kernel = op.getKernelSize(), strides = op.getStrides(),
                       pad = op.getPadding();
-    Value input =
-        padSpatial(rewriter, loc, adaptor.getInput(), pad, dims,
-                   scalarConstant(rewriter, loc, element, 0.0));
+    Value input = padSpatial(rewriter, loc, adaptor.getInput(), pad, dims,
+                             scalarConstant(rewriter, loc, element, 0.0));
     auto sumType = resultType.clone(ct);
     Value init = filledTensor(rewriter, loc, sumType,
                               scalarConstant(rewriter, loc, ct, 0.0));
-    Value sum =
-        buildPool<linalg::PoolingNhwcSumOp, linalg::PoolingNchwSumOp>(
-            rewriter, loc, nchw, input, init, kernel, strides);
+    Value sum = buildPool<linalg::PoolingNhwcSumOp, linalg::PoolingNchwSumOp>(
+        rewriter, loc, nchw, input, init, kernel, strides);
 
     bool fullWindows = op.getCountIncludePad() ||
                        llvm::all_of(pad, [](int64_t p) { return p == 0; });
@@ -123,8 +120,8 @@ struct AvgPoolLowering : OpConversionPattern<AvgPool2DOp> {
         [&](OpBuilder &b, Location l, ValueRange args) {
           Value divisor;
           if (fullWindows) {
-            divisor = scalarConstant(b, l, ct,
-                                     static_cast<double>(kernel[0] * kernel[1]));
+            divisor = scalarConstant(
+                b, l, ct, static_cast<double>(kernel[0] * kernel[1]));
           } else {
             // Input positions of the window at output (oh, ow), in padded
             // coordinates: [o·s, o·s + k) ∩ [pad_lo, pad_lo + in).
@@ -145,8 +142,7 @@ struct AvgPoolLowering : OpConversionPattern<AvgPool2DOp> {
                 l, inside(dims.h, kernel[0], strides[0], pad[0], inH),
                 inside(dims.w, kernel[1], strides[1], pad[2], inW));
             divisor = b.create<arith::SIToFPOp>(
-                l, ct,
-                b.create<arith::IndexCastOp>(l, b.getI64Type(), count));
+                l, ct, b.create<arith::IndexCastOp>(l, b.getI64Type(), count));
           }
           return castScalar(b, l, b.create<arith::DivFOp>(l, args[0], divisor),
                             element);

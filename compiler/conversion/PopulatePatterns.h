@@ -15,7 +15,8 @@ void populateLinearPatterns(mlir::RewritePatternSet &patterns);
 void populatePoolingPatterns(mlir::RewritePatternSet &patterns);
 /// reduce_*, argmax/argmin, softmax, log_softmax.
 void populateReductionPatterns(mlir::RewritePatternSet &patterns);
-/// layer_norm (batch_norm is folded away before code generation).
+/// layer_norm and batch_norm (inference form; kiln-optimize usually folds
+/// batch_norm into the preceding convolution).
 void populateNormalizationPatterns(mlir::RewritePatternSet &patterns);
 /// reshape, transpose, broadcast_to, concat, slice, pad, gather.
 void populateDataMovementPatterns(mlir::RewritePatternSet &patterns);

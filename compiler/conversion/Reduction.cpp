@@ -117,8 +117,8 @@ struct ReduceLowering : OpConversionPattern<OpTy> {
             return castScalar(b, l, v, element);
           });
     }
-    rewriter.replaceOp(op,
-                       buildReshape(rewriter, loc, result, resultType.getShape()));
+    rewriter.replaceOp(
+        op, buildReshape(rewriter, loc, result, resultType.getShape()));
     return success();
   }
 };
@@ -154,8 +154,8 @@ struct ArgLowering : OpConversionPattern<OpTy> {
           Value better, tie;
           if (isa<FloatType>(element)) {
             using P = arith::CmpFPredicate;
-            better = b.create<arith::CmpFOp>(l, IsMax ? P::OGT : P::OLT, v,
-                                             best);
+            better =
+                b.create<arith::CmpFOp>(l, IsMax ? P::OGT : P::OLT, v, best);
             tie = b.create<arith::CmpFOp>(l, P::OEQ, v, best);
             Value vNan = b.create<arith::CmpFOp>(l, P::UNO, v, v);
             Value bestNan = b.create<arith::CmpFOp>(l, P::UNO, best, best);
@@ -166,8 +166,8 @@ struct ArgLowering : OpConversionPattern<OpTy> {
                 l, tie, b.create<arith::AndIOp>(l, vNan, bestNan));
           } else {
             using P = arith::CmpIPredicate;
-            better = b.create<arith::CmpIOp>(l, IsMax ? P::sgt : P::slt, v,
-                                             best);
+            better =
+                b.create<arith::CmpIOp>(l, IsMax ? P::sgt : P::slt, v, best);
             tie = b.create<arith::CmpIOp>(l, P::eq, v, best);
           }
           Value earlier = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt,
@@ -213,38 +213,37 @@ struct SoftmaxLowering : OpConversionPattern<OpTy> {
                          return SmallVector<Value>{buildMax(b, l, args[1], v)};
                        })
             .front();
-    Value sum =
-        buildReduction(
-            rewriter, loc, x, {max}, reduced,
-            {scalarConstant(rewriter, loc, ct, 0.0)},
-            [&](OpBuilder &b, Location l, ValueRange args) {
-              Value v = castScalar(b, l, args[0], ct);
-              Value e = b.create<math::ExpOp>(
-                  l, b.create<arith::SubFOp>(l, v, args[1]));
-              return SmallVector<Value>{b.create<arith::AddFOp>(l, args[2], e)};
-            })
-            .front();
+    Value sum = buildReduction(rewriter, loc, x, {max}, reduced,
+                               {scalarConstant(rewriter, loc, ct, 0.0)},
+                               [&](OpBuilder &b, Location l, ValueRange args) {
+                                 Value v = castScalar(b, l, args[0], ct);
+                                 Value e = b.create<math::ExpOp>(
+                                     l, b.create<arith::SubFOp>(l, v, args[1]));
+                                 return SmallVector<Value>{
+                                     b.create<arith::AddFOp>(l, args[2], e)};
+                               })
+                    .front();
 
     AffineMap id = rewriter.getMultiDimIdentityMap(rank);
     AffineMap row = keptDimsMap(ctx, kept);
     SmallVector<utils::IteratorType> parallel(rank,
                                               utils::IteratorType::parallel);
     Value result =
-        buildGeneric(
-            rewriter, loc, {x, max, sum}, {emptyTensor(rewriter, loc, type)},
-            {id, row, row, id}, parallel,
-            [&](OpBuilder &b, Location l, ValueRange args) {
-              Value v = castScalar(b, l, args[0], ct);
-              Value shifted = b.create<arith::SubFOp>(l, v, args[1]);
-              Value r;
-              if (IsLog)
-                r = b.create<arith::SubFOp>(
-                    l, shifted, b.create<math::LogOp>(l, args[2]));
-              else
-                r = b.create<arith::DivFOp>(
-                    l, b.create<math::ExpOp>(l, shifted), args[2]);
-              return SmallVector<Value>{castScalar(b, l, r, element)};
-            })
+        buildGeneric(rewriter, loc, {x, max, sum},
+                     {emptyTensor(rewriter, loc, type)}, {id, row, row, id},
+                     parallel,
+                     [&](OpBuilder &b, Location l, ValueRange args) {
+                       Value v = castScalar(b, l, args[0], ct);
+                       Value shifted = b.create<arith::SubFOp>(l, v, args[1]);
+                       Value r;
+                       if (IsLog)
+                         r = b.create<arith::SubFOp>(
+                             l, shifted, b.create<math::LogOp>(l, args[2]));
+                       else
+                         r = b.create<arith::DivFOp>(
+                             l, b.create<math::ExpOp>(l, shifted), args[2]);
+                       return SmallVector<Value>{castScalar(b, l, r, element)};
+                     })
             .front();
     rewriter.replaceOp(op, result);
     return success();

@@ -105,6 +105,20 @@ def KilnFuseElementwise : Pass<"kiln-fuse-elementwise", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def KilnSeparateResults : Pass<"kiln-separate-results", "mlir::func::FuncOp"> {
+  let summary = "give every function result its own tensor before bufferization";
+  let description = [{
+    Outputs are written into the caller's buffers, one per result, so a
+    result that is a function argument, a constant, or a repeat of an
+    earlier result is replaced by a `linalg.copy` into a fresh tensor. Run
+    after CSE (which would merge the copies again) and before
+    bufferization; MLIR 19's `buffer-results-to-out-params` cannot handle
+    such results itself.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
 def KilnExpandCopies : Pass<"kiln-expand-copies", "mlir::func::FuncOp"> {
   let summary = "turn strided memref.copy into loops the artifact can run";
   let description = [{

@@ -22,6 +22,7 @@ void kiln::buildCpuBufferPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(kiln::createKilnFuseElementwise());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  pm.addNestedPass<func::FuncOp>(kiln::createKilnSeparateResults());
 
   bufferization::OneShotBufferizationOptions bufferization;
   bufferization.bufferizeFunctionBoundaries = true;
@@ -80,6 +81,7 @@ void kiln::registerCpuCodegenPasses() {
   kiln::registerKilnApproximateMath();
   kiln::registerKilnExpandCopies();
   kiln::registerKilnFuseElementwise();
+  kiln::registerKilnSeparateResults();
   PassPipelineRegistration<>(
       "kiln-lower-to-llvm",
       "lower optimized kiln to the LLVM dialect for CPUs (the code generation "

@@ -1,0 +1,46 @@
+//===- SeparateResults.cpp - the kiln-separate-results pass ---------------===//
+
+#include "compiler/codegen/cpu/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/ADT/SmallPtrSet.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_KILNSEPARATERESULTS
+#include "compiler/codegen/cpu/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace {
+
+/// Every result of an entry point gets its own buffer: a result that is an
+/// argument, a constant, or repeats an earlier result is copied. (Outputs
+/// are written into caller buffers; MLIR 19's buffer-results-to-out-params
+/// also cannot hoist a returned argument.)
+void separateResults(func::ReturnOp ret) {
+  OpBuilder b(ret);
+  llvm::SmallPtrSet<Value, 4> seen;
+  for (OpOperand &operand : ret->getOpOperands()) {
+    Value v = operand.get();
+    auto type = dyn_cast<RankedTensorType>(v.getType());
+    bool aliased = isa<BlockArgument>(v) || v.getDefiningOp<arith::ConstantOp>() ||
+                   !seen.insert(v).second;
+    if (!type || !aliased)
+      continue;
+    Value init = b.create<tensor::EmptyOp>(ret.getLoc(), type.getShape(),
+                                           type.getElementType());
+    operand.set(
+        b.create<linalg::CopyOp>(ret.getLoc(), v, init).getResult(0));
+  }
+}
+
+struct KilnSeparateResults
+    : kiln::impl::KilnSeparateResultsBase<KilnSeparateResults> {
+  void runOnOperation() override {
+    getOperation().walk([](func::ReturnOp ret) { separateResults(ret); });
+  }
+};
+
+} // namespace
