@@ -64,7 +64,11 @@ Value unaryBody(OpBuilder &b, Location loc, Operation *op, Value x) {
       .Case([&](AbsOp) -> Value {
         if (f)
           return b.create<math::AbsFOp>(loc, x);
-        return b.create<math::AbsIOp>(loc, x);
+        Value zero = cst(b, loc, x, 0);
+        Value negative =
+            b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, x, zero);
+        return b.create<arith::SelectOp>(
+            loc, negative, b.create<arith::SubIOp>(loc, zero, x), x);
       })
       .Case([&](SquareOp) -> Value {
         if (f)

@@ -89,8 +89,10 @@ struct Epilogue {
 };
 
 /// `next` is `out[..., n] = (relu?)(c[..., n] + bias[n])` reading the matmul
-/// result `c` (an identity-mapped input) and nothing else of `c`'s.
-std::optional<Epilogue> matchEpilogue(Operation *next, Value c, int64_t n) {
+/// result `c` (an identity-mapped input); unless `out` is `c` itself, nothing
+/// but `matmul` and `next` may use `c` (it will never be written).
+std::optional<Epilogue> matchEpilogue(Operation *matmul, Operation *next,
+                                      Value c, int64_t n) {
   auto generic = dyn_cast_or_null<linalg::GenericOp>(next);
   if (!generic || !generic.hasPureBufferSemantics() ||
       generic.getNumDpsInputs() != 2 || generic.getNumDpsInits() != 1 ||
@@ -104,7 +106,7 @@ std::optional<Epilogue> matchEpilogue(Operation *next, Value c, int64_t n) {
     if (!c.getDefiningOp<memref::AllocOp>())
       return std::nullopt;
     for (Operation *user : c.getUsers())
-      if (user != generic && !isa<linalg::LinalgOp>(user))
+      if (user != generic && user != matmul)
         return std::nullopt;
   }
   AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, next->getContext());
@@ -214,7 +216,7 @@ struct KilnMatmulToUkernel
     Value out = c->memref;
     std::optional<Epilogue> epilogue;
     if (!(flags & kAccumulate))
-      epilogue = matchEpilogue(op->getNextNode(), c->memref, n);
+      epilogue = matchEpilogue(op, op->getNextNode(), c->memref, n);
     if (epilogue && cast<MemRefType>(epilogue->output.getType()) == cType) {
       bias = elementPointer(b, loc, epilogue->bias);
       activation = epilogue->relu ? kActRelu : kActNone;
