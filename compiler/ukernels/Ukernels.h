@@ -1,4 +1,4 @@
-/* Kiln's CPU microkernels: the C ABI that generated code calls (linked in as bitcode). */
+/* Kiln's CPU microkernels: the C ABI that compiled models call. */
 #ifndef KILN_UKERNELS_H
 #define KILN_UKERNELS_H
 
@@ -29,12 +29,14 @@ extern "C" {
    bias: NULL or N floats. activation: KILN_UK_ACT_NONE / KILN_UK_ACT_RELU.
    C must not alias A, B or bias.
    host: may be NULL (single-threaded) or used for parallel_for over
-   independent tiles (batch × M-blocks × N-blocks). */
-void kiln_uk_matmul_f32(const float *A, const float *B, float *C,
-                        int64_t batch, int64_t M, int64_t N, int64_t K,
-                        int64_t lda, int64_t ldb, int64_t ldc,
-                        int64_t strideA, int64_t strideB, int64_t strideC,
-                        int32_t flags, const float *bias, int32_t activation,
+   independent tiles (batch × M-blocks × N-blocks) when the product is large
+   enough. Scratch: at most 32 KB of stack; larger packed panels of B are
+   malloc'd (aligned_alloc) per call or task. */
+void kiln_uk_matmul_f32(const float *A, const float *B, float *C, int64_t batch,
+                        int64_t M, int64_t N, int64_t K, int64_t lda,
+                        int64_t ldb, int64_t ldc, int64_t strideA,
+                        int64_t strideB, int64_t strideC, int32_t flags,
+                        const float *bias, int32_t activation,
                         const kiln_host_api_t *host);
 
 #ifdef __cplusplus
