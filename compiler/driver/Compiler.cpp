@@ -107,6 +107,11 @@ FailureOr<std::vector<FunctionInfo>> collectSignatures(ModuleOp module) {
         return func.emitError("entry point '")
                << info.name << "' has a non-static or unsupported " << fallback
                << " type " << type;
+      if (tensor.getNumElements() == 0)
+        return func.emitError("entry point '")
+               << info.name << "': " << fallback << " " << type
+               << " has no elements; zero-size inputs and outputs are not "
+                  "supported";
       out.push_back({name ? name.str() : fallback.str(),
                      dtypeOf(tensor.getElementType()),
                      llvm::SmallVector<int64_t>(tensor.getShape())});

@@ -106,8 +106,11 @@ def KilnFuseElementwise : Pass<"kiln-fuse-elementwise", "mlir::func::FuncOp"> {
 }
 
 def KilnSeparateResults : Pass<"kiln-separate-results", "mlir::func::FuncOp"> {
-  let summary = "give every function result its own tensor before bufferization";
+  let summary = "make inputs read-only and give every result its own tensor";
   let description = [{
+    Inputs are the caller's buffers: every tensor argument is marked
+    `bufferization.writable = false`, so bufferization copies rather than
+    updating one in place (a scan whose initial state is an input, say).
     Outputs are written into the caller's buffers, one per result, so a
     result that is a function argument, a constant, or a repeat of an
     earlier result is replaced by a `linalg.copy` into a fresh tensor. Run

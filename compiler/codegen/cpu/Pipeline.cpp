@@ -55,9 +55,10 @@ void kiln::buildCpuToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createConvertSCFToCFPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertMathToFuncs());
-  // What is left (f64 transcendentals) calls libm.
-  pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createConvertMathToLLVMPass());
+  // What LLVM has no intrinsic for (f64 tanh, erf, ...) calls libm; after
+  // math-to-llvm, so fma and friends stay vectorizable intrinsics.
+  pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createArithToLLVMConversionPass());
   ConvertFuncToLLVMPassOptions funcOptions;
   funcOptions.useBarePtrCallConv = true;

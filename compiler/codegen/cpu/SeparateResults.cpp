@@ -39,7 +39,13 @@ void separateResults(func::ReturnOp ret) {
 struct KilnSeparateResults
     : kiln::impl::KilnSeparateResultsBase<KilnSeparateResults> {
   void runOnOperation() override {
-    getOperation().walk([](func::ReturnOp ret) { separateResults(ret); });
+    func::FuncOp func = getOperation();
+    func.walk([](func::ReturnOp ret) { separateResults(ret); });
+    // Inputs belong to the caller: bufferization must copy before writing.
+    Builder b(&getContext());
+    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      if (isa<TensorType>(func.getArgument(i).getType()))
+        func.setArgAttr(i, "bufferization.writable", b.getBoolAttr(false));
   }
 };
 
