@@ -22,6 +22,10 @@ using namespace mlir;
 namespace kiln::conversion {
 namespace {
 
+/// Below this many input channels per group, im2col lays the columns out
+/// depth-major (see Conv2DLowering).
+constexpr int64_t kChannelMajorIm2col = 8;
+
 RankedTensorType tensorOf(ArrayRef<int64_t> shape, Type element) {
   return RankedTensorType::get(shape, element);
 }
@@ -190,9 +194,49 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
               .getResult(0);
       out = buildReshape(rewriter, loc, dw, nhwcOut);
     } else {
+      auto inPadded = cast<RankedTensorType>(input.getType());
+      int64_t rows = n * oh * ow, depth = kh * kw * cg;
+      // Filter [KH, KW, Cg, G·Og] → [G, KH·KW·Cg, Og].
+      Value f = buildReshape(rewriter, loc, filter, {kh, kw, cg, groups, og});
+      if (groups == 1 && cg < kChannelMajorIm2col) {
+        // Few input channels (a first layer): the columns go depth-major,
+        // cols[kh, kw, c, n, oh, ow], so the copy runs along the image rows
+        // instead of over a handful of channels, and the matmul reads them
+        // transposed.
+        auto colsType = tensorOf({kh, kw, cg, n, oh, ow}, element);
+        AffineExpr ky, kx, ch, bn, y, x;
+        bindDims(ctx, ky, kx, ch, bn, y, x);
+        AffineMap inMap = AffineMap::get(
+            6, 0,
+            {bn, y * strides[0] + ky * dil[0], x * strides[1] + kx * dil[1],
+             ch},
+            ctx);
+        SmallVector<AffineMap> maps = {inMap,
+                                       rewriter.getMultiDimIdentityMap(6)};
+        SmallVector<utils::IteratorType> iters(6,
+                                               utils::IteratorType::parallel);
+        Value cols =
+            rewriter
+                .create<linalg::GenericOp>(
+                    loc, TypeRange{colsType}, ValueRange{input},
+                    ValueRange{emptyTensor(rewriter, loc, colsType)}, maps,
+                    iters,
+                    [](OpBuilder &b, Location l, ValueRange args) {
+                      b.create<linalg::YieldOp>(l, args[0]);
+                    })
+                .getResult(0);
+        Value a = buildReshape(rewriter, loc, cols, {depth, rows});
+        Value w = buildReshape(rewriter, loc, f, {depth, og});
+        Value mm = matmul2D(rewriter, loc, a, w, /*ta=*/true, false,
+                            tensorOf({rows, og}, element));
+        out = buildReshape(rewriter, loc, mm, nhwcOut);
+        if (nchw)
+          out = buildTranspose(rewriter, loc, out, {0, 3, 1, 2});
+        rewriter.replaceOp(op, out);
+        return success();
+      }
       // im2col: cols[g, n, oh, ow, kh, kw, cg] =
       //   input[n, oh·s + kh·d, ow·s + kw·d, g·cg + cg'].
-      auto inPadded = cast<RankedTensorType>(input.getType());
       Value in5 = buildReshape(rewriter, loc, input,
                                {n, inPadded.getDimSize(1),
                                 inPadded.getDimSize(2), groups, cg});
@@ -217,9 +261,6 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
                     b.create<linalg::YieldOp>(l, args[0]);
                   })
               .getResult(0);
-      int64_t rows = n * oh * ow, depth = kh * kw * cg;
-      // Filter [KH, KW, Cg, G·Og] → [G, KH·KW·Cg, Og].
-      Value f = buildReshape(rewriter, loc, filter, {kh, kw, cg, groups, og});
       if (groups == 1) {
         Value a = buildReshape(rewriter, loc, cols, {rows, depth});
         Value w = buildReshape(rewriter, loc, f, {depth, og});

@@ -1,7 +1,8 @@
 //===- Pooling.cpp - kiln → linalg: max and average pooling ---------------===//
 //
-// Pooling becomes linalg's named pooling ops in the op's own layout
-// (`pooling_nhwc_*` or `pooling_nchw_*`) over an explicitly padded input:
+// Pooling becomes a `linalg.generic` in the op's own layout, the window
+// loops just outside the innermost dimension, over an explicitly padded
+// input:
 // max pools pad with -inf (padding never wins; `maximumf` propagates NaN),
 // average pools pad with 0, sum (in f32 for f16/bf16), and divide in an
 // elementwise generic by the window size or, without `count_include_pad`,
@@ -48,24 +49,51 @@ Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> pad,
       padValue);
 }
 
-/// The named pooling op for the layout (`NhwcOp` or `NchwOp`) of `input`
-/// into `init` with a window of `kernel`.
-template <typename NhwcOp, typename NchwOp>
+/// Pools `input` into `init` with a window of `kernel`: a `linalg.generic`
+/// whose innermost loop runs along the layout's last dimension (channels in
+/// NHWC) inside the window loops, so it vectorizes with plain loads
+/// (linalg's named pooling ops put the tiny window innermost, which LLVM
+/// vectorizes with gathers: 1.5× slower on the PyTorch CNN, 1.2× faster on
+/// the Keras one). `isMax`: maximum (NaN-propagating),
+/// else sum.
 Value buildPool(OpBuilder &b, Location loc, bool nchw, Value input, Value init,
-                ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides) {
+                ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                bool isMax) {
+  MLIRContext *ctx = b.getContext();
+  // Loops: the output's first three dims in layout order, then the window
+  // (kh, kw), then the output's last dim: (n, oh, ow, kh, kw, c) in NHWC,
+  // (n, c, oh, kh, kw, ow) in NCHW.
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  AffineExpr kh = d(3), kw = d(4);
+  SmallVector<AffineExpr> out = {d(0), d(1), d(2), d(5)};
+  SmallVector<AffineExpr> in(out);
+  SpatialDims dims(nchw);
+  in[dims.h] = out[dims.h] * strides[0] + kh;
+  in[dims.w] = out[dims.w] * strides[1] + kw;
   Type element = cast<RankedTensorType>(input.getType()).getElementType();
   Value window = b.create<tensor::EmptyOp>(loc, kernel, element);
-  auto stridesAttr = b.getI64TensorAttr(strides);
-  auto dilationsAttr = b.getI64TensorAttr({1, 1});
-  SmallVector<Value> ins = {input, window};
-  if (nchw)
-    return b
-        .create<NchwOp>(loc, TypeRange{init.getType()}, ins, init, stridesAttr,
-                        dilationsAttr)
-        .getResult(0);
+  SmallVector<AffineMap> maps = {AffineMap::get(6, 0, in, ctx),
+                                 AffineMap::get(6, 0, {kh, kw}, ctx),
+                                 AffineMap::get(6, 0, out, ctx)};
+  SmallVector<utils::IteratorType> iterators(6, utils::IteratorType::parallel);
+  iterators[3] = iterators[4] = utils::IteratorType::reduction;
   return b
-      .create<NhwcOp>(loc, TypeRange{init.getType()}, ins, init, stridesAttr,
-                      dilationsAttr)
+      .create<linalg::GenericOp>(
+          loc, TypeRange{init.getType()}, ValueRange{input, window}, init, maps,
+          iterators,
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            Value x = args[0], acc = args[2];
+            if (x.getType() != acc.getType())
+              x = castScalar(nb, nl, x, acc.getType());
+            Value r;
+            if (isMax)
+              r = buildMax(nb, nl, acc, x);
+            else if (isa<FloatType>(acc.getType()))
+              r = nb.create<arith::AddFOp>(nl, acc, x);
+            else
+              r = nb.create<arith::AddIOp>(nl, acc, x);
+            nb.create<linalg::YieldOp>(nl, r);
+          })
       .getResult(0);
 }
 
@@ -83,9 +111,8 @@ struct MaxPoolLowering : OpConversionPattern<MaxPool2DOp> {
                              SpatialDims(nchw), lowest);
     Value init = filledTensor(rewriter, loc, resultType, lowest);
     rewriter.replaceOp(
-        op, buildPool<linalg::PoolingNhwcMaxOp, linalg::PoolingNchwMaxOp>(
-                rewriter, loc, nchw, input, init, op.getKernelSize(),
-                op.getStrides()));
+        op, buildPool(rewriter, loc, nchw, input, init, op.getKernelSize(),
+                      op.getStrides(), /*isMax=*/true));
     return success();
   }
 };
@@ -109,8 +136,8 @@ struct AvgPoolLowering : OpConversionPattern<AvgPool2DOp> {
     auto sumType = resultType.clone(ct);
     Value init = filledTensor(rewriter, loc, sumType,
                               scalarConstant(rewriter, loc, ct, 0.0));
-    Value sum = buildPool<linalg::PoolingNhwcSumOp, linalg::PoolingNchwSumOp>(
-        rewriter, loc, nchw, input, init, kernel, strides);
+    Value sum = buildPool(rewriter, loc, nchw, input, init, kernel, strides,
+                          /*isMax=*/false);
 
     bool fullWindows = op.getCountIncludePad() ||
                        llvm::all_of(pad, [](int64_t p) { return p == 0; });

@@ -91,30 +91,85 @@ struct Epilogue {
 /// `next` is `out[..., n] = (relu?)(c[..., n] + bias[n])` reading the matmul
 /// result `c` (an identity-mapped input); unless `out` is `c` itself, nothing
 /// but `matmul` and `next` may use `c` (it will never be written).
+/// The buffer `v` views (through the reinterpret_casts that reshapes
+/// become after expand-strided-metadata).
+Value rootBuffer(Value v) {
+  while (true) {
+    if (auto cast = v.getDefiningOp<memref::ReinterpretCastOp>())
+      v = cast.getSource();
+    else if (auto meta = v.getDefiningOp<memref::ExtractStridedMetadataOp>())
+      v = meta.getSource();
+    else
+      return v;
+  }
+}
+
+/// `v` covers its root buffer from the first element, densely, row-major.
+bool isDenseFromStart(Value v) {
+  auto type = dyn_cast<MemRefType>(v.getType());
+  if (!type || !type.hasStaticShape())
+    return false;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(getStridesAndOffset(type, strides, offset)) || offset != 0)
+    return false;
+  int64_t expected = 1;
+  for (int64_t d = type.getRank() - 1; d >= 0; --d) {
+    if (type.getDimSize(d) != 1 && strides[d] != expected)
+      return false;
+    expected *= type.getDimSize(d);
+  }
+  return true;
+}
+
+/// Whether every use of `buffer` (through views) is by `a` or `b`.
+bool onlyUsedBy(Value buffer, Operation *a, Operation *b) {
+  for (Operation *user : buffer.getUsers()) {
+    if (user == a || user == b)
+      continue;
+    if (isa<memref::ReinterpretCastOp, memref::ExtractStridedMetadataOp>(user)) {
+      for (Value r : user->getResults())
+        if (!onlyUsedBy(r, a, b))
+          return false;
+      continue;
+    }
+    return false;
+  }
+  return true;
+}
+
 std::optional<Epilogue> matchEpilogue(Operation *matmul, Operation *next,
                                       Value c, int64_t n) {
   auto generic = dyn_cast_or_null<linalg::GenericOp>(next);
   if (!generic || !generic.hasPureBufferSemantics() ||
       generic.getNumDpsInputs() != 2 || generic.getNumDpsInits() != 1 ||
-      generic.getNumReductionLoops() != 0)
+      generic.getNumReductionLoops() != 0 || !isDenseFromStart(c))
     return std::nullopt;
   unsigned rank = generic.getNumLoops();
+  int64_t elements = cast<MemRefType>(c.getType()).getNumElements();
+  auto sameElements = [&](Value v) {
+    return isDenseFromStart(v) &&
+           cast<MemRefType>(v.getType()).getNumElements() == elements &&
+           cast<MemRefType>(v.getType()).getShape().back() == n;
+  };
   Value out = generic.getDpsInits()[0];
+  Value root = rootBuffer(c);
+  if (!sameElements(out))
+    return std::nullopt;
   // The result must land in c itself, or c must die here (only the
   // matmul and this epilogue use it).
-  if (out != c) {
-    if (!c.getDefiningOp<memref::AllocOp>())
-      return std::nullopt;
-    for (Operation *user : c.getUsers())
-      if (user != generic && user != matmul)
-        return std::nullopt;
-  }
+  if (rootBuffer(out) != root &&
+      (!root.getDefiningOp<memref::AllocOp>() ||
+       !onlyUsedBy(root, matmul, generic)))
+    return std::nullopt;
   AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, next->getContext());
   int cIndex = -1;
-  for (unsigned i = 0; i < 2; ++i)
-    if (generic.getDpsInputs()[i] == c &&
+  for (unsigned i = 0; i < 2; ++i) {
+    Value in = generic.getDpsInputs()[i];
+    if (rootBuffer(in) == root && sameElements(in) &&
         generic.getIndexingMapsArray()[i] == identity)
       cIndex = i;
+  }
   if (cIndex < 0 || generic.getIndexingMapsArray()[2] != identity)
     return std::nullopt;
   Value bias = generic.getDpsInputs()[1 - cIndex];
@@ -217,7 +272,7 @@ struct KilnMatmulToUkernel
     std::optional<Epilogue> epilogue;
     if (!(flags & kAccumulate))
       epilogue = matchEpilogue(op, op->getNextNode(), c->memref, n);
-    if (epilogue && cast<MemRefType>(epilogue->output.getType()) == cType) {
+    if (epilogue) {
       bias = elementPointer(b, loc, epilogue->bias);
       activation = epilogue->relu ? kActRelu : kActNone;
       out = epilogue->output;

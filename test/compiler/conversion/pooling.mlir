@@ -3,14 +3,15 @@
 // RUN: kiln-opt %s --convert-kiln-to-linalg --split-input-file | FileCheck %s
 // RUN: kiln-opt %s --kiln-lower-to-llvm --split-input-file | FileCheck %s --check-prefix=LLVM --implicit-check-not="{{(kiln|linalg|tensor|memref|bufferization|arith|math|scf)\.[a-z_]+ ?[%{(:]}}"
 
-// Unpadded NHWC max pooling is linalg.pooling_nhwc_max over a -inf-filled
-// result, the window a shape-only [2, 2] tensor; no tensor.pad.
+// Unpadded NHWC max pooling is a generic over a -inf-filled result (window
+// loops inside, channels innermost), the window a shape-only [2, 2] tensor;
+// no tensor.pad.
 // CHECK-LABEL: func.func @max_nhwc(
 // CHECK-NOT:   tensor.pad
 // CHECK:       %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
 // CHECK:       %[[INIT:.*]] = linalg.fill ins(%[[NEGINF]] : f32) outs(%{{.*}} : tensor<1x13x13x32xf32>)
 // CHECK:       %[[WIN:.*]] = tensor.empty() : tensor<2x2xf32>
-// CHECK:       %[[R:.*]] = linalg.pooling_nhwc_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+// CHECK:       %[[R:.*]] = linalg.generic {indexing_maps = [{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]}
 // CHECK-SAME:      ins(%arg0, %[[WIN]] : tensor<1x26x26x32xf32>, tensor<2x2xf32>) outs(%[[INIT]] : tensor<1x13x13x32xf32>)
 // CHECK:       return %[[R]]
 // LLVM-LABEL:  llvm.func @max_nhwc(
@@ -21,14 +22,14 @@ func.func @max_nhwc(%x: tensor<1x26x26x32xf32>) -> tensor<1x13x13x32xf32> {
 
 // -----
 
-// Padded NCHW max pooling keeps the layout (pooling_nchw_max) and pads H
+// Padded NCHW max pooling keeps the layout and pads H
 // and W [top, bottom, left, right] with -inf, so padding never wins.
 // CHECK-LABEL: func.func @max_nchw_padded(
 // CHECK:       %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
 // CHECK:       %[[P:.*]] = tensor.pad %arg0 low[0, 0, 1, 0] high[0, 0, 2, 1]
 // CHECK:         tensor.yield %[[NEGINF]] : f32
 // CHECK:       } : tensor<1x2x5x5xf32> to tensor<1x2x8x6xf32>
-// CHECK:       linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<[2, 1]> : tensor<2xi64>}
+// CHECK:       linalg.generic {indexing_maps = [{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]}
 // CHECK-SAME:      ins(%[[P]], %{{.*}} : tensor<1x2x8x6xf32>, tensor<3x3xf32>) outs(%{{.*}} : tensor<1x2x3x4xf32>)
 // LLVM-LABEL:  llvm.func @max_nchw_padded(
 func.func @max_nchw_padded(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x3x4xf32> {
@@ -38,11 +39,12 @@ func.func @max_nchw_padded(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x3x4xf32> {
 
 // -----
 
-// Unpadded average pooling: pooling_nhwc_sum from 0, then a division by the
+// Unpadded average pooling: a window sum (generic) from 0, then a division by the
 // window size, a constant.
 // CHECK-LABEL: func.func @avg_nhwc(
 // CHECK-NOT:   tensor.pad
-// CHECK:       %[[SUM:.*]] = linalg.pooling_nhwc_sum {{.*}} ins(%arg0, %{{.*}} : tensor<1x8x8x16xf32>, tensor<2x2xf32>)
+// CHECK:       %[[SUM:.*]] = linalg.generic {indexing_maps = [{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]}
+// CHECK-SAME:      ins(%arg0, %{{.*}} : tensor<1x8x8x16xf32>, tensor<2x2xf32>)
 // CHECK:       linalg.generic {{.*}} ins(%[[SUM]] : tensor<1x4x4x16xf32>)
 // CHECK-NOT:     linalg.index
 // CHECK:         %[[N:.*]] = arith.constant 4.000000e+00 : f32
@@ -62,7 +64,8 @@ func.func @avg_nhwc(%x: tensor<1x8x8x16xf32>) -> tensor<1x4x4x16xf32> {
 // CHECK-LABEL: func.func @avg_nchw_exclude_pad(
 // CHECK:       %[[P:.*]] = tensor.pad %arg0 low[0, 0, 1, 1] high[0, 0, 1, 1]
 // CHECK:       } : tensor<1x2x5x5xf32> to tensor<1x2x7x7xf32>
-// CHECK:       %[[SUM:.*]] = linalg.pooling_nchw_sum {{.*}} ins(%[[P]], %{{.*}} : tensor<1x2x7x7xf32>, tensor<3x3xf32>)
+// CHECK:       %[[SUM:.*]] = linalg.generic {indexing_maps = [{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]}
+// CHECK-SAME:      ins(%[[P]], %{{.*}} : tensor<1x2x7x7xf32>, tensor<3x3xf32>)
 // CHECK:       linalg.generic {{.*}} ins(%[[SUM]] : tensor<1x2x3x3xf32>)
 // CHECK:         %[[OH:.*]] = linalg.index 2 : index
 // CHECK:         %[[S:.*]] = arith.constant 2 : index
@@ -92,7 +95,7 @@ func.func @avg_nchw_exclude_pad(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32> 
 // the window covers padding.
 // CHECK-LABEL: func.func @avg_include_pad(
 // CHECK:       tensor.pad %arg0 low[0, 1, 1, 0] high[0, 1, 1, 0]
-// CHECK:       linalg.pooling_nhwc_sum
+// CHECK:       linalg.generic {indexing_maps = [{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]}
 // CHECK:       linalg.generic
 // CHECK-NOT:     linalg.index
 // CHECK:         %[[N:.*]] = arith.constant 9.000000e+00 : f32
@@ -108,7 +111,8 @@ func.func @avg_include_pad(%x: tensor<1x5x5x2xf32>) -> tensor<1x3x3x2xf32> {
 // f16 average pooling sums into f32 (the named op extends each element) and
 // rounds the quotient back to f16.
 // CHECK-LABEL: func.func @avg_f16(
-// CHECK:       %[[SUM:.*]] = linalg.pooling_nhwc_sum {{.*}} ins(%arg0, %{{.*}} : tensor<1x4x4x8xf16>, tensor<2x2xf16>) outs(%{{.*}} : tensor<1x2x2x8xf32>)
+// CHECK:       %[[SUM:.*]] = linalg.generic {indexing_maps = [{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]}
+// CHECK-SAME:      ins(%arg0, %{{.*}} : tensor<1x4x4x8xf16>, tensor<2x2xf16>) outs(%{{.*}} : tensor<1x2x2x8xf32>)
 // CHECK:       linalg.generic {{.*}} ins(%[[SUM]] : tensor<1x2x2x8xf32>) outs(%{{.*}} : tensor<1x2x2x8xf16>)
 // CHECK:         %[[Q:.*]] = arith.divf
 // CHECK:         arith.truncf %[[Q]] : f32 to f16
