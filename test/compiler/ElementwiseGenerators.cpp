@@ -13,10 +13,6 @@ namespace {
 double distanceToInteger(double x) { return std::fabs(x - std::round(x)); }
 double distanceToZero(double x) { return std::fabs(x); }
 
-llvm::StringRef mnemonic(llvm::StringRef opName) {
-  return opName.drop_front(strlen("kiln."));
-}
-
 /// Makes the current float value >= 0.5: |x| + 0.5.
 void makePositive(FunctionGen &g) {
   g.current = g.op("kiln.abs", {g.current}, {}, true);
@@ -33,6 +29,19 @@ bool exactUnary(FunctionGen &g) {
       g.pick<const char *>({"kiln.relu", "kiln.neg", "kiln.abs", "kiln.relu6"});
   g.current = g.op(name, {g.current}, {}, /*exactOp=*/true);
   g.note(mnemonic(name), TolClass::Elementwise);
+  return true;
+}
+
+/// Inference dropout: the identity.
+bool dropout(FunctionGen &g) {
+  if (!g.current.isFloat())
+    return false;
+  llvm::SmallVector<NamedAttribute> attrs{
+      g.f64("rate", g.pick<double>({0.1, 0.5}))};
+  if (g.coin(0.3))
+    attrs.push_back(g.flag("training", false));
+  g.current = g.op("kiln.dropout", {g.current}, attrs, /*exactOp=*/true);
+  g.note("dropout", TolClass::Elementwise);
   return true;
 }
 
@@ -166,11 +175,12 @@ bool power(FunctionGen &g) {
   }
   if (g.stats(g.current).min < 0.1)
     makePositive(g);
-  Val e = g.coin(0.3) ? g.scalar(g.pick<double>({2, 0.5, -1, 3, 1.5}))
-                      : g.leaf(g.tensorType(broadcastPartner(
-                                                g, g.current.shape(), true),
-                                            g.current.element()),
-                               {-2, 2});
+  Val e =
+      g.coin(0.3)
+          ? g.scalar(g.pick<double>({2, 0.5, -1, 3, 1.5}))
+          : g.leaf(g.tensorType(broadcastPartner(g, g.current.shape(), true),
+                                g.current.element()),
+                   {-2, 2});
   g.current = g.op("kiln.pow", {g.current, e});
   g.note("pow", TolClass::Transcendental);
   return true;
@@ -191,17 +201,17 @@ Val condition(FunctionGen &g) {
   Val rhs;
   if (exact) {
     Stats s = g.stats(cur);
-    Dist dist = cur.isFloat() ? Dist{s.min, std::max(s.max, s.min + 0.1)}
-                              : Dist{-5, 5};
+    Dist dist =
+        cur.isFloat() ? Dist{s.min, std::max(s.max, s.min + 0.1)} : Dist{-5, 5};
     if (cur.isBool())
       dist = {};
     if (cur.isFloat() && cur.numElements() > 1 && g.coin(0.3)) {
       // Compare with an earlier exact value or itself (relu(x) == x...).
       rhs = cur;
     } else {
-      rhs = g.leaf(g.tensorType(broadcastPartner(g, cur.shape(), true),
-                                cur.element()),
-                   dist, 0.5);
+      rhs = g.leaf(
+          g.tensorType(broadcastPartner(g, cur.shape(), true), cur.element()),
+          dist, 0.5);
     }
   } else {
     Stats s = g.stats(cur);
@@ -219,9 +229,9 @@ Val condition(FunctionGen &g) {
   cond.exact = true;
   g.note(mnemonic(name), TolClass::Elementwise);
   if (g.coin(0.3)) {
-    Val mask = g.leaf(g.tensorType(broadcastPartner(g, cond.shape(), true),
-                                   g.b.getI1Type()),
-                      {}, 0.3);
+    Val mask = g.leaf(
+        g.tensorType(broadcastPartner(g, cond.shape(), true), g.b.getI1Type()),
+        {}, 0.3);
     const char *logic =
         g.pick<const char *>({"kiln.logical_and", "kiln.logical_or"});
     cond = g.op(logic, {cond, mask}, {}, true);
@@ -245,7 +255,8 @@ bool compareSelect(FunctionGen &g) {
   Type element = cur.isBool() ? g.f32() : cur.element();
   Dist dist = isa<FloatType>(element) ? Dist{-1, 1} : Dist{-10, 10};
   Val onTrue = cur.isBool() ? partner(g, cond, element, dist) : cur;
-  llvm::SmallVector<int64_t> shape = broadcastShapes(cond.shape(), onTrue.shape());
+  llvm::SmallVector<int64_t> shape =
+      broadcastShapes(cond.shape(), onTrue.shape());
   Val onFalse = g.coin(0.2) && isa<FloatType>(element)
                     ? g.scalar(g.pick<double>({0, -1, 1e3}))
                     : partner(g, shape, onTrue.value, element, dist);
@@ -291,8 +302,8 @@ bool convert(FunctionGen &g) {
     if (r < 0.3) {
       if (s.maxAbs > 1e6 || !g.safeFrom(cur, distanceToInteger))
         return false;
-      g.current = g.cast(cur, g.coin(0.6) ? b.getI32Type() : b.getI64Type(),
-                         true);
+      g.current =
+          g.cast(cur, g.coin(0.6) ? b.getI32Type() : b.getI64Type(), true);
     } else if (r < 0.45) {
       if (!g.safeFrom(cur, distanceToZero))
         return false;
@@ -310,9 +321,9 @@ bool convert(FunctionGen &g) {
         if (n == "kiln.relu" || n == "kiln.neg") {
           h = g.op(name, {h}, {}, true);
         } else {
-          Val other = g.leaf(g.tensorType(broadcastPartner(g, h.shape(), true),
-                                          half),
-                             {-2, 2});
+          Val other =
+              g.leaf(g.tensorType(broadcastPartner(g, h.shape(), true), half),
+                     {-2, 2});
           h = g.op(name, {h, other}, {}, true);
         }
         g.note(mnemonic(name), TolClass::Elementwise);
@@ -325,8 +336,8 @@ bool convert(FunctionGen &g) {
     double r = g.real(0, 1);
     if (r < 0.55) {
       bool small = g.stats(cur).maxAbs < (1 << 24);
-      g.current = g.cast(cur, g.coin(0.85) ? b.getF32Type() : b.getF64Type(),
-                         small);
+      g.current =
+          g.cast(cur, g.coin(0.85) ? b.getF32Type() : b.getF64Type(), small);
     } else if (r < 0.85) {
       Type to = g.pick<Type>({b.getI8Type(), b.getI32Type(), b.getI64Type()});
       if (to == e)
@@ -336,8 +347,8 @@ bool convert(FunctionGen &g) {
       g.current = g.cast(cur, b.getI1Type(), true);
     }
   } else {
-    g.current = g.cast(cur, g.coin(0.7) ? Type(b.getF32Type()) : Type(b.getI32Type()),
-                       true);
+    g.current = g.cast(
+        cur, g.coin(0.7) ? Type(b.getF32Type()) : Type(b.getI32Type()), true);
   }
   g.note("cast", TolClass::Elementwise);
   return true;
@@ -349,6 +360,7 @@ llvm::ArrayRef<OpGenerator> elementwiseGenerators() {
   static const OpGenerator table[] = {
       {"exact_unary", kElementwise, 1.0, exactUnary},
       {"square", kElementwise, 0.3, square},
+      {"dropout", kElementwise, 0.15, dropout},
       {"transcendental", kElementwise, 2.0, transcendental},
       {"leaky_relu", kElementwise, 0.4, leakyRelu},
       {"log_sqrt", kElementwise, 0.8, logSqrt},

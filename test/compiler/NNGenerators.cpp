@@ -15,11 +15,7 @@ namespace {
 
 /// Upper bound on the multiply-adds of one contraction (keeps the f64
 /// reference fast).
-constexpr int64_t kMaxMacs = 400000;
-
-llvm::StringRef mnemonic(llvm::StringRef opName) {
-  return opName.drop_front(strlen("kiln."));
-}
+constexpr int64_t kMaxMacs = 600000;
 
 /// Reshapes the current value to rank 4 when it is not (a Keras Reshape
 /// before a convolution), if data movement is enabled.
@@ -37,9 +33,9 @@ bool ensureRank4(FunctionGen &g) {
 
 /// The activation after a dense or convolution layer.
 void activation(FunctionGen &g) {
-  const char *name = g.pick<const char *>({"kiln.relu", "kiln.tanh",
-                                           "kiln.gelu", "kiln.sigmoid",
-                                           "kiln.relu6", "kiln.leaky_relu"});
+  const char *name =
+      g.pick<const char *>({"kiln.relu", "kiln.tanh", "kiln.gelu",
+                            "kiln.sigmoid", "kiln.relu6", "kiln.leaky_relu"});
   g.current = g.op(name, {g.current});
   llvm::StringRef n = mnemonic(name);
   g.note(n, n.starts_with("relu") || n == "leaky_relu"
@@ -223,9 +219,11 @@ bool conv2d(FunctionGen &g) {
     groups = divisors[g.uniform(0, divisors.size() - 1)];
     o = groups * g.uniform(1, 3);
   }
-  int64_t kh = g.pick<int64_t>({1, 2, 3, 3, 5}), kw = g.pick<int64_t>({1, 2, 3, 3});
+  int64_t kh = g.pick<int64_t>({1, 2, 3, 3, 5}),
+          kw = g.pick<int64_t>({1, 2, 3, 3});
   int64_t sh = g.pick<int64_t>({1, 1, 2}), sw = g.pick<int64_t>({1, 1, 2});
-  int64_t dh = kh > 1 && g.coin(0.2) ? 2 : 1, dw = kw > 1 && g.coin(0.2) ? 2 : 1;
+  int64_t dh = kh > 1 && g.coin(0.2) ? 2 : 1,
+          dw = kw > 1 && g.coin(0.2) ? 2 : 1;
   int64_t pad[4] = {0, 0, 0, 0};
   if (g.coin(0.5)) { // "same"-style
     pad[0] = dh * (kh - 1) / 2;
@@ -249,8 +247,8 @@ bool conv2d(FunctionGen &g) {
       hwio ? llvm::SmallVector<int64_t>{kh, kw, c / groups, o}
            : llvm::SmallVector<int64_t>{o, c / groups, kh, kw};
   double scale = std::sqrt(3.0 / fanIn);
-  Val filter = g.leaf(g.tensorType(fShape, g.current.element()),
-                      {-scale, scale}, 0.9);
+  Val filter =
+      g.leaf(g.tensorType(fShape, g.current.element()), {-scale, scale}, 0.9);
   llvm::SmallVector<NamedAttribute> attrs;
   if (sh != 1 || sw != 1 || g.coin(0.3))
     attrs.push_back(g.i64s("strides", {sh, sw}));
@@ -324,9 +322,9 @@ bool pool2d(FunctionGen &g) {
   if (nchw)
     g.note((mnemonic(name) + ":nchw").str(), tol);
   if (padded)
-    g.note((mnemonic(name) + (includePad ? ":padded-counted" : ":padded"))
-               .str(),
-           tol);
+    g.note(
+        (mnemonic(name) + (includePad ? ":padded-counted" : ":padded")).str(),
+        tol);
   return true;
 }
 
@@ -506,7 +504,7 @@ bool scanRnn(FunctionGen &g) {
   Val seq = g.current;
   if (seq.rank() != 3)
     return false;
-  int64_t axis = g.coin(0.3) ? 1 : 0;
+  int64_t axis = g.coin(0.4) ? 1 : 0;
   int64_t t = seq.shape()[axis], batch = seq.shape()[1 - axis],
           f = seq.shape()[2];
   if (t > 16 || batch > 16 || f > 64)
@@ -568,17 +566,24 @@ bool scanCumulative(FunctionGen &g) {
     return false;
   llvm::SmallVector<int64_t> sliceShape(x.shape());
   sliceShape.erase(sliceShape.begin() + axis);
-  Val init = g.coin(0.5) ? g.constant(g.tensorType(sliceShape, x.element()),
-                                      {0, 0})
-                         : g.leaf(g.tensorType(sliceShape, x.element()),
-                                  x.isFloat() ? Dist{-1, 1} : Dist{-5, 5}, 0.3);
+  Val init = g.coin(0.5)
+                 ? g.constant(g.tensorType(sliceShape, x.element()), {0, 0})
+                 : g.leaf(g.tensorType(sliceShape, x.element()),
+                          x.isFloat() ? Dist{-1, 1} : Dist{-5, 5}, 0.3);
   const char *combine = g.pick<const char *>({"kiln.add", "kiln.maximum"});
   bool reverse = g.coin(0.4);
+  // Sometimes a second sequence (a new input) combined in too.
+  llvm::SmallVector<Value> sequences{x.value};
+  if (g.coin(0.3))
+    sequences.push_back(
+        g.leaf(x.type(), x.isFloat() ? Dist{-1, 1} : Dist{-5, 5}, 0.3).value);
   g.evaluating = false;
   auto scan = g.b.create<kiln::ScanOp>(
-      g.loc, ValueRange{init.value}, ValueRange{x.value}, reverse, axis,
+      g.loc, ValueRange{init.value}, sequences, reverse, axis,
       [&](OpBuilder &, Location, ValueRange args) {
         Val next = g.op(combine, {Val{args[0]}, Val{args[1]}});
+        if (args.size() > 2)
+          next = g.op(combine, {next, Val{args[2]}});
         return llvm::SmallVector<Value>{next.value, next.value};
       });
   g.evaluating = true;
@@ -588,6 +593,8 @@ bool scanCumulative(FunctionGen &g) {
     g.note("scan:reverse", TolClass::Elementwise);
   if (sliceShape.empty())
     g.note("scan:scalar-slices", TolClass::Elementwise);
+  if (sequences.size() > 1)
+    g.note("scan:two-sequences", TolClass::Elementwise);
   g.pool.push_back(Val{scan.getResult(0)});
   g.current = Val{scan.getResult(1)};
   return true;
@@ -607,7 +614,8 @@ bool scanIterate(FunctionGen &g) {
   auto scan = g.b.create<kiln::ScanOp>(
       g.loc, ValueRange{x.value}, ValueRange{}, false, 0,
       [&](OpBuilder &, Location, ValueRange args) {
-        Val pre = g.op("kiln.add", {g.op("kiln.matmul", {Val{args[0]}, w}), bias});
+        Val pre =
+            g.op("kiln.add", {g.op("kiln.matmul", {Val{args[0]}, w}), bias});
         return llvm::SmallVector<Value>{g.op("kiln.tanh", {pre}).value};
       });
   scan.setLengthAttr(g.b.getI64IntegerAttr(steps));
@@ -633,9 +641,9 @@ llvm::ArrayRef<OpGenerator> nnGenerators() {
       {"softmax", kReduction, 1.0, softmax},
       {"layer_norm", kNormalization, 0.9, layerNorm},
       {"batch_norm", kNormalization, 0.4, batchNorm},
-      {"scan_rnn", kControl, 1.0, scanRnn},
+      {"scan_rnn", kControl, 1.3, scanRnn},
       {"scan_cumulative", kControl, 0.4, scanCumulative},
-      {"scan_iterate", kControl, 0.3, scanIterate},
+      {"scan_iterate", kControl, 0.6, scanIterate},
   };
   return table;
 }

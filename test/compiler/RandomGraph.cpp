@@ -23,9 +23,12 @@ namespace kiln::difftest {
 //===----------------------------------------------------------------------===//
 
 static const std::pair<Category, const char *> kCategoryNames[] = {
-    {kElementwise, "elementwise"}, {kLinear, "linear"},
-    {kPooling, "pooling"},         {kReduction, "reduction"},
-    {kNormalization, "normalization"}, {kDataMovement, "data-movement"},
+    {kElementwise, "elementwise"},
+    {kLinear, "linear"},
+    {kPooling, "pooling"},
+    {kReduction, "reduction"},
+    {kNormalization, "normalization"},
+    {kDataMovement, "data-movement"},
     {kControl, "control"},
 };
 
@@ -151,9 +154,8 @@ llvm::SmallVector<int64_t> randomFactors(FunctionGen &g, int64_t n,
   return factors;
 }
 
-llvm::SmallVector<int64_t> broadcastPartner(FunctionGen &g,
-                                            llvm::ArrayRef<int64_t> shape,
-                                            bool grow) {
+llvm::SmallVector<int64_t>
+broadcastPartner(FunctionGen &g, llvm::ArrayRef<int64_t> shape, bool grow) {
   llvm::SmallVector<int64_t> partner(shape);
   if (!partner.empty() && g.coin(0.3))
     partner.erase(partner.begin(),
@@ -183,8 +185,8 @@ FunctionGen::FunctionGen(ModuleOp module, llvm::StringRef name, uint64_t seed)
       loc(FileLineColLoc::get(module.getContext(), name, 0, 0)) {
   OpBuilder mb(module.getContext());
   mb.setInsertionPointToEnd(module.getBody());
-  func = mb.create<func::FuncOp>(loc, name,
-                                 FunctionType::get(module.getContext(), {}, {}));
+  func = mb.create<func::FuncOp>(
+      loc, name, FunctionType::get(module.getContext(), {}, {}));
   b.setInsertionPointToStart(func.addEntryBlock());
   result.seed = seed;
   result.func = func;
@@ -258,7 +260,8 @@ Val FunctionGen::constantFrom(Tensor data) {
   if (data.size() > 16 && coin(0.3))
     value = denseAttr(data);
   if (!value)
-    value = reference::tensorToAttr(data, ("w" + llvm::Twine(blobCounter++)).str());
+    value =
+        reference::tensorToAttr(data, ("w" + llvm::Twine(blobCounter++)).str());
   auto c = b.create<kiln::ConstantOp>(loc, value);
   values[c.getResult()] = std::move(data);
   return Val{c.getResult(), true};
@@ -276,10 +279,8 @@ Val FunctionGen::scalar(double v) {
   llvm::SmallVector<int64_t> shape;
   if (coin(0.5))
     shape.push_back(1);
-  Tensor t = *Tensor::zeros(tensorType(shape, current.isFloat()
-                                                  ? current.element()
-                                                  : f32()),
-                            loc);
+  Tensor t = *Tensor::zeros(
+      tensorType(shape, current.isFloat() ? current.element() : f32()), loc);
   t.floats[0] = v;
   reference::normalize(t);
   return constantFrom(std::move(t));
@@ -386,7 +387,8 @@ void FunctionGen::evaluateScan(Operation *op) {
   for (Value v : scan.getInit())
     carried.push_back(values[v]);
   for (Value r : scan.getResults().drop_front(numInit))
-    stacked.push_back(*Tensor::zeros(mlir::cast<RankedTensorType>(r.getType()), loc));
+    stacked.push_back(
+        *Tensor::zeros(mlir::cast<RankedTensorType>(r.getType()), loc));
   for (int64_t k = 0; k < steps; ++k) {
     int64_t t = scan.getReverse() ? steps - 1 - k : k;
     llvm::DenseMap<Value, Tensor> local;
@@ -467,8 +469,7 @@ bool FunctionGen::safeFrom(const Val &v, double (*distance)(double)) const {
   const Tensor &t = data(v);
   for (int64_t k = 0; k < t.size(); ++k) {
     double x = t.getDouble(k);
-    if (std::isfinite(x) &&
-        distance(x) < 1e-3 * std::max(1.0, std::fabs(x)))
+    if (std::isfinite(x) && distance(x) < 1e-3 * std::max(1.0, std::fabs(x)))
       return false;
   }
   return true;
@@ -480,15 +481,20 @@ bool FunctionGen::safeFrom(const Val &v, double (*distance)(double)) const {
 
 std::vector<std::string> generatorNames(unsigned categories) {
   std::vector<std::string> names;
-  for (auto table : {elementwiseGenerators(), nnGenerators(), shapeGenerators()})
+  for (auto table :
+       {elementwiseGenerators(), nnGenerators(), shapeGenerators()})
     for (const OpGenerator &gen : table)
       if (categories & gen.category)
         names.push_back(gen.name);
   return names;
 }
 
-/// A random starting shape of rank 1-4 with at most 1024 elements.
+/// A random starting shape of rank 1-4 with at most 1024 elements, or a
+/// larger [rows, features] matrix (matmuls big enough for several ukernel
+/// tiles and threads).
 static llvm::SmallVector<int64_t> startShape(FunctionGen &g) {
+  if (g.coin(0.1))
+    return {g.uniform(8, 48), g.uniform(16, 85)};
   int64_t rank = g.pick<int64_t>({1, 2, 2, 2, 3, 3, 4, 4, 4});
   llvm::SmallVector<int64_t> shape;
   for (int64_t i = 0; i < rank; ++i)

@@ -1,4 +1,4 @@
-//===- RandomGraph.h - seeded random kiln functions for differential tests -===//
+//===- RandomGraph.h - seeded random kiln functions for difftests ---------===//
 //
 // Builds small random kiln-dialect functions (chains of 2-8 layers drawn
 // from a table of op generators) together with their inputs. While a
@@ -58,7 +58,8 @@ enum class TolClass {
   Accumulation = 2,
 };
 
-/// Absolute and relative tolerance of a class: |got - ref| <= atol + rtol·|ref|.
+/// Absolute and relative tolerance of a class: |got - ref| <= atol +
+/// rtol·|ref|.
 struct Tolerance {
   double atol, rtol;
 };
@@ -137,7 +138,8 @@ public:
   double real(double lo, double hi);
   bool coin(double p);
   template <typename T> T pick(std::initializer_list<T> options) {
-    return options.begin()[uniform(0, static_cast<int64_t>(options.size()) - 1)];
+    return options
+        .begin()[uniform(0, static_cast<int64_t>(options.size()) - 1)];
   }
 
   //--- types
@@ -248,9 +250,8 @@ llvm::ArrayRef<OpGenerator> shapeGenerators();
 int64_t product(llvm::ArrayRef<int64_t> shape);
 /// A random shape that broadcasts against `shape` (size-1 dimensions, fewer
 /// leading dimensions, or extra leading dimensions when `grow`).
-llvm::SmallVector<int64_t> broadcastPartner(FunctionGen &g,
-                                            llvm::ArrayRef<int64_t> shape,
-                                            bool grow);
+llvm::SmallVector<int64_t>
+broadcastPartner(FunctionGen &g, llvm::ArrayRef<int64_t> shape, bool grow);
 /// Whether two shapes broadcast against each other.
 bool broadcastable(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b);
 /// NumPy broadcast of two shapes.
@@ -267,6 +268,11 @@ Val partner(FunctionGen &g, llvm::ArrayRef<int64_t> shape, mlir::Value exclude,
 /// A random split of `n` into `rank` factors.
 llvm::SmallVector<int64_t> randomFactors(FunctionGen &g, int64_t n,
                                          int64_t rank);
+
+/// "kiln.add" -> "add".
+inline llvm::StringRef mnemonic(llvm::StringRef opName) {
+  return opName.drop_front(sizeof("kiln.") - 1);
+}
 
 /// The largest intermediate the generators create, in elements.
 constexpr int64_t kMaxElements = 4096;

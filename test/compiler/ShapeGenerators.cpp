@@ -1,4 +1,4 @@
-//===- ShapeGenerators.cpp - reshape, transpose, concat, slice, pad, gather ===//
+//===- ShapeGenerators.cpp - data movement: reshape, slice, gather, ... ---===//
 
 #include "RandomGraph.h"
 
@@ -64,8 +64,8 @@ bool concat(FunctionGen &g) {
     if (!g.coin(0.25)) {
       std::vector<Val> candidates;
       for (const Val &v : g.pool) {
-        bool ok = v.value != x.value && v.element() == x.element() &&
-                  v.rank() == r;
+        bool ok =
+            v.value != x.value && v.element() == x.element() && v.rank() == r;
         for (int64_t d = 0; ok && d < r; ++d)
           ok = d == axis || v.shape()[d] == x.shape()[d];
         if (ok)
@@ -142,9 +142,10 @@ bool pad(FunctionGen &g) {
   llvm::SmallVector<NamedAttribute> attrs{g.i64s("low", low),
                                           g.i64s("high", high)};
   if (g.coin(0.5))
-    attrs.push_back(g.f64("value", x.isBool()    ? 1.0
-                                   : x.isFloat() ? g.pick<double>({1.5, -2, 0.25})
-                                                 : g.pick<double>({3, -1})));
+    attrs.push_back(g.f64("value", x.isBool() ? 1.0
+                                   : x.isFloat()
+                                       ? g.pick<double>({1.5, -2, 0.25})
+                                       : g.pick<double>({3, -1})));
   g.current = g.op("kiln.pad", {x}, attrs, true);
   g.note("pad", TolClass::Elementwise);
   return true;
@@ -190,10 +191,11 @@ bool embedding(FunctionGen &g) {
   if (vocab > 512 || ids.numElements() * dim > kMaxElements)
     return false;
   bool transposed = g.coin(0.25);
-  Val table = g.leaf(g.tensorType(transposed ? llvm::SmallVector<int64_t>{dim, vocab}
-                                             : llvm::SmallVector<int64_t>{vocab, dim},
-                                  g.f32()),
-                     {-1, 1}, 0.9);
+  Val table =
+      g.leaf(g.tensorType(transposed ? llvm::SmallVector<int64_t>{dim, vocab}
+                                     : llvm::SmallVector<int64_t>{vocab, dim},
+                          g.f32()),
+             {-1, 1}, 0.9);
   llvm::SmallVector<NamedAttribute> attrs;
   if (transposed)
     attrs.push_back(g.i64("axis", 1));
