@@ -61,6 +61,45 @@ void stepSlice(OpBuilder &b, RankedTensorType type, int64_t axis, Value index,
   }
 }
 
+/// Reassociation merging dimension `axis` (of size 1) of a rank-`rank`
+/// tensor into a neighbour.
+SmallVector<ReassociationIndices> stepReassociation(int64_t rank,
+                                                    int64_t axis) {
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (d == axis)
+      continue;
+    groups.push_back({d});
+  }
+  if (groups.empty())
+    return groups; // rank 1 → rank 0
+  if (axis == 0)
+    groups.front().insert(groups.front().begin(), 0);
+  else
+    groups[axis - 1].push_back(axis);
+  return groups;
+}
+
+/// `v` ([..., 1 at axis, ...]) without its step dimension.
+Value dropStepDim(OpBuilder &b, Location loc, Value v, int64_t axis) {
+  auto type = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  shape.erase(shape.begin() + axis);
+  return b.create<tensor::CollapseShapeOp>(
+      loc, RankedTensorType::get(shape, type.getElementType()), v,
+      stepReassociation(type.getRank(), axis));
+}
+
+/// `v` with a unit step dimension inserted at `axis`.
+Value addStepDim(OpBuilder &b, Location loc, Value v, int64_t axis) {
+  auto type = cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> shape(type.getShape());
+  shape.insert(shape.begin() + axis, 1);
+  return b.create<tensor::ExpandShapeOp>(
+      loc, RankedTensorType::get(shape, type.getElementType()), v,
+      stepReassociation(type.getRank() + 1, axis));
+}
+
 struct ScanLowering : OpConversionPattern<ScanOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -90,11 +129,15 @@ struct ScanLowering : OpConversionPattern<ScanOp> {
       auto type = cast<RankedTensorType>(seq.getType());
       SmallVector<OpFoldResult> offsets, sizes, strides;
       stepSlice(rewriter, type, axis, step, offsets, sizes, strides);
-      SmallVector<int64_t> sliceShape(type.getShape());
-      sliceShape.erase(sliceShape.begin() + axis);
-      auto sliceType = RankedTensorType::get(sliceShape, type.getElementType());
-      blockArgs.push_back(rewriter.create<tensor::ExtractSliceOp>(
-          loc, sliceType, seq, offsets, sizes, strides));
+      // Slice at full rank, then drop the step dimension with a reshape:
+      // MLIR 19's canonicalizer reorders the sizes of a rank-reducing
+      // extract_slice with other unit dimensions when it folds the offset.
+      SmallVector<int64_t> fullShape(type.getShape());
+      fullShape[axis] = 1;
+      auto fullType = RankedTensorType::get(fullShape, type.getElementType());
+      Value slice = rewriter.create<tensor::ExtractSliceOp>(
+          loc, fullType, seq, offsets, sizes, strides);
+      blockArgs.push_back(dropStepDim(rewriter, loc, slice, axis));
     }
 
     SmallVector<Value> yielded =
@@ -119,7 +162,8 @@ struct ScanLowering : OpConversionPattern<ScanOp> {
       SmallVector<OpFoldResult> offsets, sizes, strides;
       stepSlice(rewriter, accType, axis, step, offsets, sizes, strides);
       next.push_back(rewriter.create<tensor::InsertSliceOp>(
-          loc, v, acc, offsets, sizes, strides));
+          loc, addStepDim(rewriter, loc, v, axis), acc, offsets, sizes,
+          strides));
     }
     rewriter.create<scf::YieldOp>(loc, next);
     rewriter.replaceOp(op, loop.getResults());
