@@ -24,10 +24,6 @@ using namespace mlir;
 namespace kiln::conversion {
 namespace {
 
-int64_t normalizeAxis(int64_t axis, int64_t rank) {
-  return axis < 0 ? axis + rank : axis;
-}
-
 SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> values) {
   SmallVector<OpFoldResult> attrs;
   for (int64_t v : values)
@@ -97,7 +93,7 @@ struct ConcatLowering : OpConversionPattern<ConcatOp> {
       return success();
     }
     int64_t rank = resultType.getRank();
-    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    int64_t axis = axisIndex(op.getAxis(), rank);
     Value result = emptyTensor(rewriter, loc, resultType);
     SmallVector<int64_t> offsets(rank, 0), strides(rank, 1);
     for (Value input : inputs) {
@@ -185,7 +181,7 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
     auto paramsType = cast<RankedTensorType>(params.getType());
     auto indicesType = cast<RankedTensorType>(indices.getType());
     auto resultType = cast<RankedTensorType>(op.getType());
-    int64_t axis = normalizeAxis(op.getAxis(), paramsType.getRank());
+    int64_t axis = axisIndex(op.getAxis(), paramsType.getRank());
     int64_t dim = paramsType.getDimSize(axis);
     int64_t indicesRank = indicesType.getRank();
     int64_t rank = resultType.getRank();

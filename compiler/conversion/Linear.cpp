@@ -159,7 +159,6 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
                                     resultType.getDimSize(1)}
              : SmallVector<int64_t>(resultType.getShape());
     int64_t oh = nhwcOut[1], ow = nhwcOut[2];
-    auto nhwcType = tensorOf(nhwcOut, element);
 
     if (llvm::any_of(pad, [](int64_t p) { return p != 0; })) {
       SmallVector<OpFoldResult> lo = {rewriter.getIndexAttr(0),
@@ -278,7 +277,6 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
         out = buildReshape(rewriter, loc, t, nhwcOut);
       }
     }
-    (void)nhwcType;
     if (nchw)
       out = buildTranspose(rewriter, loc, out, {0, 3, 1, 2});
     rewriter.replaceOp(op, out);

@@ -22,10 +22,6 @@ using namespace mlir;
 namespace kiln::conversion {
 namespace {
 
-int64_t normalizeAxis(int64_t axis, int64_t rank) {
-  return axis < 0 ? axis + rank : axis;
-}
-
 struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -36,7 +32,7 @@ struct LayerNormLowering : OpConversionPattern<LayerNormOp> {
     Value x = adaptor.getX();
     auto type = cast<RankedTensorType>(x.getType());
     int64_t rank = type.getRank();
-    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    int64_t axis = axisIndex(op.getAxis(), rank);
     Type element = type.getElementType();
     Type ct = computeType(element);
     SmallVector<bool> reduced, kept;
@@ -129,7 +125,7 @@ struct BatchNormLowering : OpConversionPattern<BatchNormOp> {
     Value x = adaptor.getX();
     auto type = cast<RankedTensorType>(x.getType());
     int64_t rank = type.getRank();
-    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    int64_t axis = axisIndex(op.getAxis(), rank);
     Type element = type.getElementType();
     Type ct = computeType(element);
     double eps = op.getEpsilon().convertToDouble();

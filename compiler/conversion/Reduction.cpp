@@ -26,15 +26,11 @@ namespace {
 
 enum class Reduce { Sum, Mean, Max, Min, Prod };
 
-int64_t normalizeAxis(int64_t axis, int64_t rank) {
-  return axis < 0 ? axis + rank : axis;
-}
-
 /// Which dimensions of a rank-`rank` tensor `axes` reduces.
 SmallVector<bool> reducedMask(ArrayRef<int64_t> axes, int64_t rank) {
   SmallVector<bool> mask(rank, false);
   for (int64_t a : axes)
-    mask[normalizeAxis(a, rank)] = true;
+    mask[axisIndex(a, rank)] = true;
   return mask;
 }
 
@@ -137,7 +133,7 @@ struct ArgLowering : OpConversionPattern<OpTy> {
     Value x = adaptor.getX();
     auto xType = cast<RankedTensorType>(x.getType());
     auto resultType = cast<RankedTensorType>(op.getType());
-    int64_t axis = normalizeAxis(op.getAxis(), xType.getRank());
+    int64_t axis = axisIndex(op.getAxis(), xType.getRank());
     SmallVector<bool> reduced(xType.getRank(), false);
     reduced[axis] = true;
     Type element = xType.getElementType();
@@ -198,7 +194,7 @@ struct SoftmaxLowering : OpConversionPattern<OpTy> {
     Value x = adaptor.getX();
     auto type = cast<RankedTensorType>(x.getType());
     int64_t rank = type.getRank();
-    int64_t axis = normalizeAxis(op.getAxis(), rank);
+    int64_t axis = axisIndex(op.getAxis(), rank);
     SmallVector<bool> reduced(rank, false), kept(rank, true);
     reduced[axis] = true;
     kept[axis] = false;

@@ -1,6 +1,7 @@
 //===- Utils.cpp - building blocks shared by the kiln → linalg patterns ---===//
 
 #include "compiler/conversion/Utils.h"
+#include "dialects/kiln/KilnDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -57,6 +58,11 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
         nb.create<linalg::YieldOp>(nloc, result);
       });
   return generic.getResult(0);
+}
+
+int64_t axisIndex(int64_t axis, int64_t rank) {
+  // The op verifiers have checked the range.
+  return *kiln::normalizeAxis(axis, rank);
 }
 
 Value scalarConstant(OpBuilder &b, Location loc, Type type, double v) {

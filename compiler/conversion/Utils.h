@@ -34,6 +34,10 @@ mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
                              mlir::RankedTensorType resultType,
                              mlir::ValueRange inputs, ScalarBuilder body);
 
+/// A verified op's axis attribute in [0, rank) (negative axes count from
+/// the end).
+int64_t axisIndex(int64_t axis, int64_t rank);
+
 /// A scalar constant of `type` (float or integer) with value `v`.
 mlir::Value scalarConstant(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::Type type, double v);

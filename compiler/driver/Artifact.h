@@ -5,6 +5,7 @@
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
+#include "mlir/IR/Types.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/Error.h"
 
@@ -31,6 +32,14 @@ struct ArtifactInfo {
   std::vector<char> weights;
   std::string triple, cpu;
 };
+
+/// The kiln_dtype_t of a tensor element type; KILN_DTYPE_INVALID (0) for
+/// types an artifact cannot carry.
+uint32_t dtypeOf(mlir::Type element);
+
+/// A C identifier from `s`: other characters become `_`, and a leading
+/// digit gets a `_` in front.
+std::string cIdentifier(llvm::StringRef s);
 
 /// The serialized manifest (format in runtime/include/kiln/artifact_abi.h).
 std::vector<uint8_t> serializeManifest(const ArtifactInfo &info);

@@ -71,25 +71,6 @@ private:
   std::chrono::steady_clock::time_point begin;
 };
 
-uint32_t dtypeOf(Type t) {
-  if (t.isF32())
-    return KILN_DTYPE_F32;
-  if (t.isF64())
-    return KILN_DTYPE_F64;
-  if (t.isF16())
-    return KILN_DTYPE_F16;
-  if (t.isBF16())
-    return KILN_DTYPE_BF16;
-  if (t.isInteger(1))
-    return KILN_DTYPE_BOOL;
-  if (t.isInteger(8))
-    return KILN_DTYPE_I8;
-  if (t.isInteger(32))
-    return KILN_DTYPE_I32;
-  if (t.isInteger(64))
-    return KILN_DTYPE_I64;
-  return KILN_DTYPE_INVALID;
-}
 
 /// The signature of every public function, read before lowering.
 FailureOr<std::vector<FunctionInfo>> collectSignatures(ModuleOp module) {
@@ -137,8 +118,7 @@ FailureOr<std::vector<FunctionInfo>> collectSignatures(ModuleOp module) {
 OwningOpRef<ModuleOp> loadInput(MLIRContext &context, llvm::SourceMgr &sourceMgr,
                                 const CompileOptions &options) {
   if (llvm::StringRef(options.inputPath).ends_with(".mlir")) {
-    std::string error;
-    auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(options.inputPath);
+      auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(options.inputPath);
     if (!buffer) {
       emitError(UnknownLoc::get(&context))
           << "cannot read '" << options.inputPath
@@ -281,14 +261,11 @@ llvm::Error writeBytes(llvm::StringRef path, llvm::StringRef bytes) {
 }
 
 std::string defaultSymbolPrefix(llvm::StringRef outputPath) {
-  std::string stem = llvm::sys::path::stem(outputPath).str();
-  stem = llvm::StringRef(stem).split('.').first.str();
-  std::string out;
-  for (char c : stem)
-    out += llvm::isAlnum(c) ? c : '_';
-  if (out.empty() || llvm::isDigit(out[0]))
-    out = "model_" + out;
-  return out;
+  std::string stem =
+      llvm::sys::path::stem(outputPath).split('.').first.str();
+  if (stem.empty() || llvm::isDigit(stem[0]))
+    stem = "model_" + stem;
+  return cIdentifier(stem);
 }
 
 } // namespace

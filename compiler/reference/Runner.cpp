@@ -25,6 +25,8 @@
 using namespace mlir;
 using namespace kiln;
 using namespace kiln::reference;
+using kiln::tools::fileNameFor;
+using kiln::tools::splitBinding;
 
 void kiln::reference::registerRunnerDialects(DialectRegistry &registry) {
   registry.insert<KilnDialect, func::FuncDialect>();
@@ -80,64 +82,11 @@ std::string nameOf(DictionaryAttr attrs, StringRef prefix, unsigned i) {
   return (prefix + Twine(i)).str();
 }
 
-/// A file name derived from a result name: only [A-Za-z0-9_.-], never
-/// starting with a dot.
-std::string fileNameFor(StringRef name) {
-  std::string s;
-  for (char c : name)
-    s += (llvm::isAlnum(c) || c == '_' || c == '-' || c == '.') ? c : '_';
-  if (s.empty() || s[0] == '.')
-    s = "_" + s;
-  return s;
-}
 
-/// Prints a float like Python's repr: the fewest significant digits that
-/// read back to the same value of `element`'s precision, in positional
-/// notation for exponents in [-4, 16) and scientific otherwise.
+/// Prints a float like Python's repr at `element`'s precision.
 void printFloat(raw_ostream &os, double v, Type element) {
-  if (std::isnan(v)) {
-    os << "nan";
-    return;
-  }
-  if (std::isinf(v)) {
-    os << (v < 0 ? "-inf" : "inf");
-    return;
-  }
-  char buf[64];
-  // 17 significant digits always read back; stop at the first that does.
-  for (int precision = 1; precision <= 17; ++precision) {
-    snprintf(buf, sizeof(buf), "%.*e", precision - 1, v);
-    if (roundToType(element, std::strtod(buf, nullptr)) == v)
-      break;
-  }
-  // buf is "[-]d[.ddd]e[+-]XX": split into sign, digits and exponent.
-  StringRef text(buf);
-  bool negative = text.consume_front("-");
-  auto [mantissa, expText] = text.split('e');
-  std::string digits = mantissa.str();
-  digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
-  int exponent = std::atoi(expText.str().c_str());
-  while (digits.size() > 1 && digits.back() == '0')
-    digits.pop_back();
-  if (negative)
-    os << '-';
-  if (exponent < -4 || exponent >= 16) {
-    os << digits[0];
-    if (digits.size() > 1)
-      os << '.' << StringRef(digits).drop_front();
-    os << 'e' << (exponent < 0 ? '-' : '+') << llvm::format("%02d", std::abs(exponent));
-    return;
-  }
-  if (exponent < 0) {
-    os << "0." << std::string(-exponent - 1, '0') << digits;
-    return;
-  }
-  if (static_cast<int>(digits.size()) <= exponent + 1) {
-    os << digits << std::string(exponent + 1 - digits.size(), '0');
-    return;
-  }
-  os << StringRef(digits).take_front(exponent + 1) << '.'
-     << StringRef(digits).drop_front(exponent + 1);
+  os << tools::formatFloat(
+      v, [element](double x) { return roundToType(element, x); });
 }
 
 void printValues(raw_ostream &os, const Tensor &t) {
@@ -171,13 +120,6 @@ void printValues(raw_ostream &os, const Tensor &t) {
   rec(0, 0);
 }
 
-/// Splits `name=path`; an argument without `=` has no name.
-std::pair<std::string, std::string> splitBinding(StringRef spec) {
-  auto [name, path] = spec.split('=');
-  if (path.empty() && !spec.contains('='))
-    return {"", spec.str()};
-  return {name.str(), path.str()};
-}
 
 /// Reads an .npy file as a tensor of `type`, naming `what` in errors.
 FailureOr<Tensor> readAs(Location loc, const std::string &path,

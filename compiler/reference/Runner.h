@@ -3,40 +3,16 @@
 #ifndef KILN_COMPILER_REFERENCE_RUNNER_H
 #define KILN_COMPILER_REFERENCE_RUNNER_H
 
+#include "runtime/src/tools/RunSupport.h"
+
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include <string>
-#include <vector>
-
 namespace kiln::reference {
 
-struct RunOptions {
-  /// The `.mlir` file to interpret.
-  std::string modelPath;
-  /// `file.npy` (bound in order) or `name=file.npy` (bound by argument name).
-  std::vector<std::string> inputs;
-  /// The function to run; empty: the only, or else the first, public one.
-  std::string function;
-  /// Where to write one `.npy` per result; empty: write nothing.
-  std::string outputDir;
-  /// Golden `.npy` files to compare the results with, in result order or as
-  /// `name=file.npy`.
-  std::vector<std::string> expected;
-  double rtol = 1e-4;
-  double atol = 1e-5;
-  /// Print result values, not only their types.
-  bool printValues = false;
-};
-
-enum class RunStatus {
-  Ok = 0,
-  /// A result differs from its expected golden.
-  Mismatch = 1,
-  /// Bad input: malformed model, wrong input file, unsupported op.
-  InputError = 2,
-};
+using tools::RunOptions;
+using tools::RunStatus;
 
 /// Runs `options.function` of the model on the inputs, writes the outputs
 /// and prints a summary to `out`. The model file is added to `sourceMgr`.

@@ -32,6 +32,7 @@
 
 #include "RandomGraph.h"
 
+#include "compiler/driver/Artifact.h"
 #include "compiler/driver/Compiler.h"
 #include "compiler/reference/Interpreter.h"
 #include "dialects/kiln/KilnDialect.h"
@@ -337,32 +338,13 @@ double toleranceScale(TolClass c, const Tensor &ref) {
   return c == TolClass::Accumulation && ref.isFloat() ? rms(ref) : 0;
 }
 
-kiln_dtype_t dtypeOf(Type t) {
-  if (t.isF32())
-    return KILN_DTYPE_F32;
-  if (t.isF64())
-    return KILN_DTYPE_F64;
-  if (t.isF16())
-    return KILN_DTYPE_F16;
-  if (t.isBF16())
-    return KILN_DTYPE_BF16;
-  if (t.isInteger(1))
-    return KILN_DTYPE_BOOL;
-  if (t.isInteger(8))
-    return KILN_DTYPE_I8;
-  if (t.isInteger(32))
-    return KILN_DTYPE_I32;
-  if (t.isInteger(64))
-    return KILN_DTYPE_I64;
-  return KILN_DTYPE_INVALID;
-}
-
 /// A host buffer viewed as a kiln_tensor_t.
 struct Buffer {
   std::vector<int64_t> dims;
   std::vector<uint8_t> bytes;
   kiln_tensor_t view(Type element) {
-    return kiln_tensor_t{dtypeOf(element), static_cast<uint32_t>(dims.size()),
+    auto dtype = static_cast<kiln_dtype_t>(kiln::driver::dtypeOf(element));
+    return kiln_tensor_t{dtype, static_cast<uint32_t>(dims.size()),
                          dims.data(), bytes.data(), bytes.size()};
   }
 };

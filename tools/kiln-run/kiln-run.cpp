@@ -25,8 +25,7 @@
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  kiln::reference::RunOptions options;
-  int threads = 0, benchmark = 0;
+  kiln::tools::RunOptions options;
   CLI::App app{"Run a kiln function on .npy inputs -- interpreted from .mlir "
                "or compiled into an artifact (.so) -- and write one .npy per "
                "result.",
@@ -51,10 +50,10 @@ int main(int argc, char **argv) {
   app.add_option("--atol", options.atol, "absolute tolerance for --expect")
       ->capture_default_str();
   CLI::Option *threadsOpt = app.add_option(
-      "--threads", threads,
+      "--threads", options.threads,
       "artifacts: threads to run on, the caller included (0: one per core)");
   CLI::Option *benchmarkOpt = app.add_option(
-      "--benchmark", benchmark,
+      "--benchmark", options.benchmark,
       "artifacts: time N runs after warm-up and print median_ms, p90_ms and "
       "throughput");
   try {
@@ -64,20 +63,8 @@ int main(int argc, char **argv) {
     return code == 0 ? 0 : 2;
   }
 
-  if (kiln::tools::isArtifactPath(options.modelPath)) {
-    kiln::tools::ArtifactRunOptions run;
-    run.modelPath = options.modelPath;
-    run.inputs = options.inputs;
-    run.function = options.function;
-    run.outputDir = options.outputDir;
-    run.expected = options.expected;
-    run.rtol = options.rtol;
-    run.atol = options.atol;
-    run.printValues = options.printValues;
-    run.threads = threads;
-    run.benchmark = benchmark;
-    return static_cast<int>(kiln::tools::runArtifact(run, stdout, stderr));
-  }
+  if (kiln::tools::isArtifactPath(options.modelPath))
+    return static_cast<int>(kiln::tools::runArtifact(options, stdout, stderr));
   if (threadsOpt->count() || benchmarkOpt->count()) {
     llvm::errs() << "error: --threads and --benchmark apply to compiled "
                     "artifacts (.so), not to interpreted .mlir models\n";

@@ -80,39 +80,17 @@ std::string nameOf(const kiln_tensor_info_t &info, const char *prefix,
   return info.name[0] ? info.name : prefix + std::to_string(i);
 }
 
-/// A file name derived from an output name: only [A-Za-z0-9_.-], never
-/// starting with a dot.
-std::string fileNameFor(const std::string &name) {
-  std::string s;
-  for (char c : name)
-    s += (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ||
-          c == '.')
-             ? c
-             : '_';
-  if (s.empty() || s[0] == '.')
-    s = "_" + s;
-  return s;
-}
-
-/// Splits `name=path`; an argument without `=` has no name.
-std::pair<std::string, std::string> splitBinding(const std::string &spec) {
-  size_t eq = spec.find('=');
-  if (eq == std::string::npos)
-    return {"", spec};
-  return {spec.substr(0, eq), spec.substr(eq + 1)};
-}
-
 class Run {
 public:
-  Run(const ArtifactRunOptions &options, std::FILE *out, std::FILE *err)
+  Run(const RunOptions &options, std::FILE *out, std::FILE *err)
       : options(options), out(out), err(err) {}
 
-  ArtifactRunStatus run();
+  RunStatus run();
 
 private:
-  ArtifactRunStatus error(const std::string &message) {
+  RunStatus error(const std::string &message) {
     std::fprintf(err, "error: %s\n", message.c_str());
-    return ArtifactRunStatus::InputError;
+    return RunStatus::InputError;
   }
   void print(const std::string &text) { std::fputs(text.c_str(), out); }
 
@@ -123,10 +101,10 @@ private:
                                    const HostTensor &spec,
                                    const std::string &what);
   bool writeOutputs();
-  ArtifactRunStatus compareOutputs();
+  RunStatus compareOutputs();
   bool benchmark();
 
-  const ArtifactRunOptions &options;
+  const RunOptions &options;
   std::FILE *out, *err;
   Module module;
   std::optional<Session> session;
@@ -277,7 +255,7 @@ bool Run::writeOutputs() {
   return true;
 }
 
-ArtifactRunStatus Run::compareOutputs() {
+RunStatus Run::compareOutputs() {
   bool allMatch = true;
   size_t next = 0;
   for (const std::string &spec : options.expected) {
@@ -296,13 +274,13 @@ ArtifactRunStatus Run::compareOutputs() {
     std::optional<HostTensor> want =
         readAs(path, got, "expected result '" + outputNames[slot] + "'");
     if (!want)
-      return ArtifactRunStatus::Mismatch;
+      return RunStatus::Mismatch;
     std::string report;
     allMatch &= compareTensors(outputNames[slot], got, *want, options.rtol,
                                options.atol, report);
     print(report);
   }
-  return allMatch ? ArtifactRunStatus::Ok : ArtifactRunStatus::Mismatch;
+  return allMatch ? RunStatus::Ok : RunStatus::Mismatch;
 }
 
 bool Run::benchmark() {
@@ -349,7 +327,7 @@ bool Run::benchmark() {
   return true;
 }
 
-ArtifactRunStatus Run::run() {
+RunStatus Run::run() {
   if (options.threads < 0)
     return error("--threads must be >= 0 (0: one per core), got " +
                  std::to_string(options.threads));
@@ -361,7 +339,7 @@ ArtifactRunStatus Run::run() {
     return error(loaded.status().message());
   module = *loaded;
   if (!pickFunction() || !bindInputs())
-    return ArtifactRunStatus::InputError;
+    return RunStatus::InputError;
 
   for (size_t i = 0; i < fn.num_outputs; ++i) {
     HostTensor t = specOf(fn.outputs[i]);
@@ -404,17 +382,17 @@ ArtifactRunStatus Run::run() {
         " input(s), " + std::to_string(fn.num_outputs) + " result(s), ran in " +
         buf);
   if (!writeOutputs())
-    return ArtifactRunStatus::InputError;
-  ArtifactRunStatus result = compareOutputs();
-  if (result != ArtifactRunStatus::InputError && options.benchmark > 0 &&
+    return RunStatus::InputError;
+  RunStatus result = compareOutputs();
+  if (result != RunStatus::InputError && options.benchmark > 0 &&
       !benchmark())
-    return ArtifactRunStatus::InputError;
+    return RunStatus::InputError;
   return result;
 }
 
 } // namespace
 
-ArtifactRunStatus kiln::tools::runArtifact(const ArtifactRunOptions &options,
+RunStatus kiln::tools::runArtifact(const RunOptions &options,
                                            std::FILE *out, std::FILE *err) {
   return Run(options, out, err).run();
 }

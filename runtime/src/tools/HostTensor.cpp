@@ -1,6 +1,7 @@
 //===- HostTensor.cpp - print, compare and convert host tensors -----------===//
 
 #include "runtime/src/tools/HostTensor.h"
+#include "runtime/src/tools/RunSupport.h"
 
 #include <algorithm>
 #include <cmath>
@@ -133,43 +134,7 @@ std::string kiln::tools::typeString(const HostTensor &t) {
 }
 
 std::string kiln::tools::formatFloat(double v, kiln_dtype_t dtype) {
-  if (std::isnan(v))
-    return "nan";
-  if (std::isinf(v))
-    return v < 0 ? "-inf" : "inf";
-  char buf[64];
-  // 17 significant digits always read back; stop at the first that does.
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buf, sizeof(buf), "%.*e", precision - 1, v);
-    if (roundToDtype(dtype, std::strtod(buf, nullptr)) == v)
-      break;
-  }
-  // buf is "[-]d[.ddd]e[+-]XX": split into sign, digits and exponent.
-  std::string text(buf), out;
-  if (text[0] == '-') {
-    out = "-";
-    text.erase(0, 1);
-  }
-  size_t e = text.find('e');
-  std::string digits = text.substr(0, e);
-  digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
-  int exponent = std::atoi(text.c_str() + e + 1);
-  while (digits.size() > 1 && digits.back() == '0')
-    digits.pop_back();
-  if (exponent < -4 || exponent >= 16) {
-    out += digits.substr(0, 1);
-    if (digits.size() > 1)
-      out += "." + digits.substr(1);
-    std::snprintf(buf, sizeof(buf), "e%c%02d", exponent < 0 ? '-' : '+',
-                  std::abs(exponent));
-    return out + buf;
-  }
-  if (exponent < 0)
-    return out + "0." + std::string(-exponent - 1, '0') + digits;
-  size_t intDigits = static_cast<size_t>(exponent) + 1;
-  if (digits.size() <= intDigits)
-    return out + digits + std::string(intDigits - digits.size(), '0');
-  return out + digits.substr(0, intDigits) + "." + digits.substr(intDigits);
+  return formatFloat(v, [dtype](double x) { return roundToDtype(dtype, x); });
 }
 
 std::string kiln::tools::formatValues(const HostTensor &t) {
