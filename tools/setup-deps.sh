@@ -6,12 +6,16 @@ set -euo pipefail
 PACKAGES=(
   # LLVM/MLIR 19 toolchain (DESIGN.md §3)
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools clang-19 lld-19
+  # LLD as a library: kiln-compile links artifacts in process
+  liblld-19-dev
   # sanitizer runtimes for the asan preset
   libclang-rt-19-dev
   # build tools
   cmake ninja-build ccache
   # libraries
   libprotobuf-dev protobuf-compiler catch2 libcli11-dev zlib1g-dev libzstd-dev
+  # the peer in tools/bench/matmul.sh
+  libopenblas-dev
   # lit runs on python3
   python3
   # real data for training and examples
