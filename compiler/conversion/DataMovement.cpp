@@ -17,6 +17,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 using namespace mlir;
@@ -25,10 +26,7 @@ namespace kiln::conversion {
 namespace {
 
 SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> values) {
-  SmallVector<OpFoldResult> attrs;
-  for (int64_t v : values)
-    attrs.push_back(b.getIndexAttr(v));
-  return attrs;
+  return getAsIndexOpFoldResult(b.getContext(), values);
 }
 
 struct ReshapeLowering : OpConversionPattern<ReshapeOp> {
