@@ -131,4 +131,33 @@ def KilnFuse : Pass<"kiln-fuse", "mlir::func::FuncOp"> {
   let dependentDialects = ["kiln::KilnDialect"];
 }
 
+def KilnAutodiff : Pass<"kiln-autodiff", "mlir::ModuleOp"> {
+  let summary = "add the vector-Jacobian product of functions (reverse-mode AD)";
+  let description = [{
+    For every public function `@f` (or those named by `functions`), adds
+    `@f_vjp`: its arguments are `@f`'s followed by one cotangent per
+    floating-point result; its results are the gradients of
+    `sum_k <result_k, cotangent_k>` with respect to each floating-point
+    argument. The backward graph chains the gradient rule each kiln op
+    carries (GradientOpInterface), accumulating where a value has several
+    uses; a value no gradient reaches gets zeros. An op on the path from the
+    arguments to the results that has no rule (`kiln.scan`, a grouped
+    convolution, `kiln.gather` w.r.t. its table) is an error naming it.
+
+    ```mlir
+    func.func @f(%x: tensor<4xf64>) -> tensor<4xf64> {
+      %y = kiln.tanh %x : tensor<4xf64>
+      return %y : tensor<4xf64>
+    }
+    // becomes, beside @f:
+    func.func @f_vjp(%x: tensor<4xf64>, %dy: tensor<4xf64>) -> tensor<4xf64>
+    ```
+  }];
+  let options = [
+    ListOption<"functions", "functions", "std::string",
+               "the functions to differentiate (default: every public one)">
+  ];
+  let dependentDialects = ["kiln::KilnDialect", "mlir::func::FuncDialect"];
+}
+
 #endif // KILN_PASSES

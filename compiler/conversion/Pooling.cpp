@@ -179,10 +179,185 @@ struct AvgPoolLowering : OpConversionPattern<AvgPool2DOp> {
   }
 };
 
+/// The gradient of pooling w.r.t. its input, in two generics. Max pooling
+/// first finds each window's first maximum (its row-major offset in the
+/// window, the loop order of `buildPool`); then, for every input position
+/// and every window offset (kh, kw) that could cover it, the output
+/// position (oh, ow) = ((h + pad_top - kh) / s, ...) contributes when the
+/// division is exact and in range, and, for max pooling, when its argmax is
+/// (kh, kw); average pooling divides by the window's count.
+struct Pool2DGradLowering : OpConversionPattern<Pool2DGradOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(Pool2DGradOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    auto inType = cast<RankedTensorType>(op.getType());
+    auto gradType = cast<RankedTensorType>(adaptor.getGrad().getType());
+    Type element = inType.getElementType();
+    Type ct = computeType(element);
+    bool nchw = op.getDataFormat() == "NCHW";
+    bool isMax = op.getMode() == "max";
+    SpatialDims dims(nchw);
+    ArrayRef<int64_t> kernel = op.getKernelSize(), strides = op.getStrides(),
+                      pad = op.getPadding();
+    int64_t inH = inType.getDimSize(dims.h), inW = inType.getDimSize(dims.w);
+    int64_t outH = gradType.getDimSize(dims.h),
+            outW = gradType.getDimSize(dims.w);
+    Type i64 = rewriter.getI64Type();
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    SmallVector<AffineExpr> layout = {d(0), d(1), d(2), d(5)};
+    Value window = rewriter.create<tensor::EmptyOp>(loc, kernel, element);
+    SmallVector<utils::IteratorType> iterators(6, utils::IteratorType::parallel);
+    iterators[3] = iterators[4] = utils::IteratorType::reduction;
+
+    Value argmax;
+    if (isMax) {
+      Value lowest = lowestValue(rewriter, loc, element);
+      Value input = padSpatial(rewriter, loc, adaptor.getInput(), pad, dims,
+                               lowest);
+      SmallVector<AffineExpr> in(layout);
+      in[dims.h] = layout[dims.h] * strides[0] + d(3);
+      in[dims.w] = layout[dims.w] * strides[1] + d(4);
+      Value best = filledTensor(rewriter, loc, gradType, lowest);
+      Value where = filledTensor(rewriter, loc, gradType.clone(i64),
+                                 rewriter.create<arith::ConstantIntOp>(loc, -1, 64));
+      SmallVector<AffineMap> maps = {
+          AffineMap::get(6, 0, in, ctx), AffineMap::get(6, 0, {d(3), d(4)}, ctx),
+          AffineMap::get(6, 0, layout, ctx), AffineMap::get(6, 0, layout, ctx)};
+      auto generic = rewriter.create<linalg::GenericOp>(
+          loc, TypeRange{best.getType(), where.getType()},
+          ValueRange{input, window}, ValueRange{best, where}, maps, iterators,
+          [&](OpBuilder &b, Location l, ValueRange args) {
+            Value x = args[0], acc = args[2], at = args[3];
+            Value kh = b.create<arith::IndexCastOp>(
+                l, i64, b.create<linalg::IndexOp>(l, 3));
+            Value kw = b.create<arith::IndexCastOp>(
+                l, i64, b.create<linalg::IndexOp>(l, 4));
+            Value offset = b.create<arith::AddIOp>(
+                l, b.create<arith::MulIOp>(
+                       l, kh, b.create<arith::ConstantIntOp>(l, kernel[1], 64)),
+                kw);
+            Value first = b.create<arith::CmpIOp>(
+                l, arith::CmpIPredicate::slt, at,
+                b.create<arith::ConstantIntOp>(l, 0, 64));
+            Value better = b.create<arith::OrIOp>(
+                l, first,
+                b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, x, acc));
+            b.create<linalg::YieldOp>(
+                l, ValueRange{b.create<arith::SelectOp>(l, better, x, acc),
+                              b.create<arith::SelectOp>(l, better, offset, at)});
+          });
+      argmax = generic.getResult(1);
+    }
+
+    Value grad = adaptor.getGrad();
+    Value init = filledTensor(rewriter, loc, inType.clone(ct),
+                              scalarConstant(rewriter, loc, ct, 0.0));
+    SmallVector<AffineMap> maps = {AffineMap::get(6, 0, {d(3), d(4)}, ctx),
+                                   AffineMap::get(6, 0, layout, ctx)};
+    bool fullWindows = op.getCountIncludePad() ||
+                       llvm::all_of(pad, [](int64_t p) { return p == 0; });
+    Value sum =
+        rewriter
+            .create<linalg::GenericOp>(
+                loc, TypeRange{init.getType()}, ValueRange{window}, init, maps,
+                iterators,
+                [&](OpBuilder &b, Location l, ValueRange args) {
+                  auto cst = [&](int64_t v) -> Value {
+                    return b.create<arith::ConstantIndexOp>(l, v);
+                  };
+                  // The output coordinate along one spatial dimension, its
+                  // validity, and the clamped coordinate to read at.
+                  auto source = [&](unsigned dim, unsigned kdim, int64_t s,
+                                    int64_t lo, int64_t n, Value &valid) {
+                    Value p = b.create<arith::SubIOp>(
+                        l,
+                        b.create<arith::AddIOp>(
+                            l, b.create<linalg::IndexOp>(l, dim), cst(lo)),
+                        b.create<linalg::IndexOp>(l, kdim));
+                    Value o = b.create<arith::DivSIOp>(l, p, cst(s));
+                    Value exact = b.create<arith::CmpIOp>(
+                        l, arith::CmpIPredicate::eq,
+                        b.create<arith::RemSIOp>(l, p, cst(s)), cst(0));
+                    Value nonneg = b.create<arith::CmpIOp>(
+                        l, arith::CmpIPredicate::sge, p, cst(0));
+                    Value below = b.create<arith::CmpIOp>(
+                        l, arith::CmpIPredicate::slt, o, cst(n));
+                    valid = b.create<arith::AndIOp>(
+                        l, valid,
+                        b.create<arith::AndIOp>(
+                            l, exact, b.create<arith::AndIOp>(l, nonneg, below)));
+                    return b.create<arith::MinSIOp>(
+                        l, b.create<arith::MaxSIOp>(l, o, cst(0)), cst(n - 1));
+                  };
+                  Value valid = b.create<arith::ConstantIntOp>(l, 1, 1);
+                  Value oh = source(dims.h, 3, strides[0], pad[0], outH, valid);
+                  Value ow = source(dims.w, 4, strides[1], pad[2], outW, valid);
+                  SmallVector<Value> at = {b.create<linalg::IndexOp>(l, 0),
+                                           b.create<linalg::IndexOp>(l, 1),
+                                           b.create<linalg::IndexOp>(l, 2),
+                                           b.create<linalg::IndexOp>(l, 5)};
+                  at[dims.h] = oh;
+                  at[dims.w] = ow;
+                  Value g = castScalar(
+                      b, l, b.create<tensor::ExtractOp>(l, grad, at), ct);
+                  if (isMax) {
+                    Value offset = b.create<arith::AddIOp>(
+                        l,
+                        b.create<arith::MulIOp>(
+                            l, b.create<linalg::IndexOp>(l, 3), cst(kernel[1])),
+                        b.create<linalg::IndexOp>(l, 4));
+                    Value won = b.create<arith::CmpIOp>(
+                        l, arith::CmpIPredicate::eq,
+                        b.create<tensor::ExtractOp>(l, argmax, at),
+                        b.create<arith::IndexCastOp>(l, i64, offset));
+                    valid = b.create<arith::AndIOp>(l, valid, won);
+                  } else {
+                    Value divisor;
+                    if (fullWindows) {
+                      divisor = scalarConstant(
+                          b, l, ct, static_cast<double>(kernel[0] * kernel[1]));
+                    } else {
+                      auto inside = [&](Value o, int64_t k, int64_t s,
+                                        int64_t lo, int64_t size) -> Value {
+                        Value start = b.create<arith::MulIOp>(l, o, cst(s));
+                        Value end = b.create<arith::AddIOp>(l, start, cst(k));
+                        Value first = b.create<arith::MaxSIOp>(l, start, cst(lo));
+                        Value last =
+                            b.create<arith::MinSIOp>(l, end, cst(lo + size));
+                        return b.create<arith::SubIOp>(l, last, first);
+                      };
+                      Value count = b.create<arith::MulIOp>(
+                          l, inside(oh, kernel[0], strides[0], pad[0], inH),
+                          inside(ow, kernel[1], strides[1], pad[2], inW));
+                      divisor = b.create<arith::SIToFPOp>(
+                          l, ct, b.create<arith::IndexCastOp>(l, i64, count));
+                    }
+                    g = b.create<arith::DivFOp>(l, g, divisor);
+                  }
+                  Value zero = scalarConstant(b, l, ct, 0.0);
+                  Value add = b.create<arith::AddFOp>(
+                      l, args[1], b.create<arith::SelectOp>(l, valid, g, zero));
+                  b.create<linalg::YieldOp>(l, add);
+                })
+            .getResult(0);
+    Value result = sum;
+    if (ct != element)
+      result = buildElementwise(rewriter, loc, inType, {sum},
+                                [&](OpBuilder &b, Location l, ValueRange args) {
+                                  return castScalar(b, l, args[0], element);
+                                });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 } // namespace
 
 void populatePoolingPatterns(RewritePatternSet &patterns) {
-  patterns.add<MaxPoolLowering, AvgPoolLowering>(patterns.getContext());
+  patterns.add<MaxPoolLowering, AvgPoolLowering, Pool2DGradLowering>(patterns.getContext());
 }
 
 } // namespace kiln::conversion

@@ -226,7 +226,7 @@ int64_t kiln::reference::evaluationCost(Operation *op) {
   } else if (isa<Conv2DOp>(op)) {
     if (llvm::MulOverflow(result, std::max<int64_t>(elements(op->getOperand(1)), 1), cost))
       return INT64_MAX;
-  } else if (isa<MaxPool2DOp, AvgPool2DOp>(op)) {
+  } else if (isa<MaxPool2DOp, AvgPool2DOp, Pool2DGradOp>(op)) {
     auto kernel = op->getAttrOfType<DenseI64ArrayAttr>("kernel_size");
     int64_t window = 1;
     for (int64_t k : kernel ? kernel.asArrayRef() : ArrayRef<int64_t>())

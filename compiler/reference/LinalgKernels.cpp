@@ -163,6 +163,59 @@ FailureOr<Tensor> evalPool(Operation *op, const Tensor &x,
   return out;
 }
 
+/// The gradient of max or average pooling w.r.t. its input: each window's
+/// gradient goes to the first position holding its maximum (max) or is
+/// spread over its counted positions (avg).
+FailureOr<Tensor> evalPoolGrad(Pool2DGradOp op, const Tensor &x,
+                               const Tensor &dy) {
+  FailureOr<Tensor> out = resultTensor(op);
+  if (failed(out))
+    return failure();
+  bool nchw = op.getDataFormat() == "NCHW";
+  bool isMax = op.getMode() == "max";
+  ArrayRef<int64_t> kernel = op.getKernelSize(), strides = op.getStrides(),
+                    pad = op.getPadding();
+  Activation in(x.shape(), nchw), res(dy.shape(), nchw);
+  for (int64_t b = 0; b < res.n; ++b)
+    for (int64_t c = 0; c < res.c; ++c)
+      for (int64_t oh = 0; oh < res.h; ++oh)
+        for (int64_t ow = 0; ow < res.w; ++ow) {
+          double g = dy.floats[res.at(b, c, oh, ow)];
+          double best = -std::numeric_limits<double>::infinity();
+          int64_t bestAt = -1, count = 0;
+          for (int64_t i = 0; i < kernel[0]; ++i)
+            for (int64_t j = 0; j < kernel[1]; ++j) {
+              int64_t ih = oh * strides[0] - pad[0] + i;
+              int64_t iw = ow * strides[1] - pad[2] + j;
+              if (ih < 0 || ih >= in.h || iw < 0 || iw >= in.w) {
+                count += op.getCountIncludePad();
+                continue;
+              }
+              ++count;
+              double v = x.floats[in.at(b, c, ih, iw)];
+              if (bestAt < 0 || v > best) {
+                best = v;
+                bestAt = in.at(b, c, ih, iw);
+              }
+            }
+          if (isMax) {
+            if (bestAt >= 0)
+              out->floats[bestAt] += g;
+            continue;
+          }
+          for (int64_t i = 0; i < kernel[0]; ++i)
+            for (int64_t j = 0; j < kernel[1]; ++j) {
+              int64_t ih = oh * strides[0] - pad[0] + i;
+              int64_t iw = ow * strides[1] - pad[2] + j;
+              if (ih >= 0 && ih < in.h && iw >= 0 && iw < in.w)
+                out->floats[in.at(b, c, ih, iw)] +=
+                    g / static_cast<double>(count);
+            }
+        }
+  normalize(*out);
+  return out;
+}
+
 } // namespace
 
 KernelResult kiln::reference::evalLinalg(Operation *op,
@@ -179,6 +232,9 @@ KernelResult kiln::reference::evalLinalg(Operation *op,
         return evalPool(o, *operands[0], o.getKernelSize(), o.getStrides(),
                         o.getPadding(), o.getDataFormat() == "NCHW",
                         /*isMax=*/false, o.getCountIncludePad());
+      })
+      .Case([&](Pool2DGradOp o) {
+        return evalPoolGrad(o, *operands[0], *operands[1]);
       })
       .Default([](Operation *) { return std::nullopt; });
 }

@@ -11,6 +11,7 @@ void kiln::KilnDialect::initialize() {
 #define GET_OP_LIST
 #include "dialects/kiln/KilnOps.cpp.inc"
       >();
+  registerGradientRules(getContext());
 }
 
 Operation *kiln::KilnDialect::materializeConstant(OpBuilder &builder,

@@ -51,7 +51,13 @@ std::string shapeString(llvm::ArrayRef<int64_t> shape);
 /// the producers of pruned values).
 void eraseDeadOps(mlir::Region &region);
 
+/// Attaches the gradient rules (GradientOpInterface) to the kiln ops that
+/// have one; called when the dialect is loaded.
+void registerGradientRules(mlir::MLIRContext *context);
+
 } // namespace kiln
+
+#include "dialects/kiln/KilnInterfaces.h.inc"
 
 #define GET_OP_CLASSES
 #include "dialects/kiln/KilnOps.h.inc"

@@ -94,6 +94,33 @@ def Kiln_AvgPool2DOp : Kiln_Pool2DOp<"avg_pool2d", "average"> {
       DefaultValuedAttr<BoolAttr, "false">:$count_include_pad);
 }
 
+def Kiln_Pool2DGradOp : Kiln_InferredOp<"pool2d_grad"> {
+  let summary = "gradient of 2-D max or average pooling w.r.t. its input";
+  let description = [{
+    The backward pass of `kiln.max_pool2d` (`mode = "max"`) or
+    `kiln.avg_pool2d` (`mode = "avg"`) with the same window attributes:
+    `grad` has the pooling result's shape and the result has `input`'s.
+    Max pooling routes each window's gradient to the first position (in
+    row-major window order) holding the window's maximum, as TensorFlow's
+    `MaxPoolGrad` does; average pooling spreads it evenly over the window's
+    counted positions. Produced by automatic differentiation.
+
+    ```mlir
+    %dx = kiln.pool2d_grad %x, %dy {mode = "max", kernel_size = array<i64: 2, 2>,
+                                     strides = array<i64: 2, 2>}
+        : (tensor<8x26x26x32xf32>, tensor<8x13x13x32xf32>) -> tensor<8x26x26x32xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$grad,
+      StrAttr:$mode,
+      DenseI64ArrayAttr:$kernel_size,
+      DenseI64ArrayAttr:$strides,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding,
+      DefaultValuedAttr<StrAttr, "\"NHWC\"">:$data_format,
+      DefaultValuedAttr<BoolAttr, "false">:$count_include_pad);
+  let results = (outs Kiln_FloatTensor:$result);
+}
+
 //===----------------------------------------------------------------------===//
 // Reductions
 //===----------------------------------------------------------------------===//

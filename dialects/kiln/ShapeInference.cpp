@@ -359,6 +359,28 @@ LogicalResult AvgPool2DOp::inferReturnTypes(MLIRContext *,
                    adaptor.getDataFormat(), types);
 }
 
+LogicalResult Pool2DGradOp::inferReturnTypes(MLIRContext *,
+                                             std::optional<Location> loc,
+                                             Adaptor adaptor,
+                                             SmallVectorImpl<Type> &types) {
+  StringRef mode = adaptor.getMode();
+  if (mode != "max" && mode != "avg")
+    return emitOptionalError(loc, "mode must be \"max\" or \"avg\", got \"",
+                             mode, "\"");
+  SmallVector<Type> pooled;
+  if (failed(inferPool(loc, adaptor.getInput(), adaptor.getKernelSize(),
+                       adaptor.getStrides(), adaptor.getPadding(),
+                       adaptor.getDataFormat(), pooled)))
+    return failure();
+  auto grad = dyn_cast<RankedTensorType>(adaptor.getGrad().getType());
+  if (!grad || grad != pooled.front())
+    return emitOptionalError(loc, "operand 'grad' (", adaptor.getGrad().getType(),
+                             ") must have the pooling result's type ",
+                             pooled.front());
+  types.push_back(adaptor.getInput().getType());
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Reductions
 //===----------------------------------------------------------------------===//
