@@ -160,4 +160,45 @@ def KilnAutodiff : Pass<"kiln-autodiff", "mlir::ModuleOp"> {
   let dependentDialects = ["kiln::KilnDialect", "mlir::func::FuncDialect"];
 }
 
+def KilnTrainStep : Pass<"kiln-train-step", "mlir::ModuleOp"> {
+  let summary = "turn an inference function into training entry points";
+  let description = [{
+    What `kiln-compile --train` runs: replaces the model's inference
+    function with `init() -> (variables...)`, `train_step(params...,
+    buffers..., slots..., x, y) -> (loss, accuracy, params'..., buffers'...,
+    slots'...)`, `eval_step(params..., buffers..., x, y, weight) ->
+    (loss_sum, correct_sum)` and `predict(params..., buffers..., x)`.
+    Parameters are the model's floating-point kernels, biases and
+    normalization scales/offsets (constants become arguments named after
+    their layer, e.g. `sequential/dense/kernel`); buffers are batch
+    normalization's moving statistics, which `train_step` updates from batch
+    statistics; slots are the optimizer's state and `optimizer/iterations`.
+    The loss is Keras's: a softmax (sigmoid) head is differentiated through
+    its logits with log-softmax (a stable logistic loss). The optimizers
+    follow Keras' update formulas. Every `train_step` output named like an
+    input is computed after the last read of that input, so callers may pass
+    one buffer for both and update in place.
+  }];
+  let options = [
+    Option<"loss", "loss", "std::string", "\"sparse_categorical_crossentropy\"",
+           "sparse_categorical_crossentropy, categorical_crossentropy, "
+           "binary_crossentropy or mean_squared_error">,
+    Option<"fromLogits", "from-logits", "bool", "false",
+           "the model's output is logits">,
+    Option<"optimizer", "optimizer", "std::string", "\"adam\"",
+           "sgd, adam, adamw or rmsprop">,
+    Option<"learningRate", "learning-rate", "double", "1e-3",
+           "the learning rate">,
+    Option<"momentum", "momentum", "double", "0.0",
+           "momentum of sgd and rmsprop">,
+    Option<"nesterov", "nesterov", "bool", "false", "Nesterov momentum (sgd)">,
+    Option<"freeze", "freeze", "std::string", "\"\"",
+           "a regular expression: matching parameters stay fixed">,
+    Option<"init", "init", "std::string", "\"from-model\"",
+           "from-model or keras (Glorot-uniform kernels, zero biases)">,
+    Option<"seed", "seed", "uint64_t", "0", "the seed of init=keras">
+  ];
+  let dependentDialects = ["kiln::KilnDialect", "mlir::func::FuncDialect"];
+}
+
 #endif // KILN_PASSES

@@ -299,13 +299,21 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   }();
   (void)initialized;
   bool toMlir = options.emit == EmitKind::Mlir;
-  Progress progress(log, options.progress, toMlir ? 3 : 6);
+  Progress progress(log, options.progress,
+                    (toMlir ? 3 : 6) + (options.train ? 1 : 0));
 
   progress.start("import");
   OwningOpRef<ModuleOp> module = loadInput(context, sourceMgr, options);
   if (!module)
     return failure();
   progress.done(options.inputPath);
+
+  if (options.train) {
+    progress.start("autodiff");
+    if (failed(autodiff::buildTrainingModule(*module, *options.train)))
+      return failure();
+    progress.done(options.train->loss + ", " + options.train->optimizer);
+  }
 
   FailureOr<Target> target = createTarget(context, options);
   if (failed(target))

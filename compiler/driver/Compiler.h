@@ -4,6 +4,7 @@
 #define KILN_COMPILER_DRIVER_COMPILER_H
 
 #include "mlir/IR/MLIRContext.h"
+#include "passes/autodiff/TrainStep.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
@@ -45,6 +46,9 @@ struct CompileOptions {
   bool progress = true;
   /// Prefix of the entry symbols written with --emit=obj (C identifier).
   std::string symbolPrefix;
+  /// Compile a training artifact (init, train_step, eval_step, predict)
+  /// from the model's inference function.
+  std::optional<autodiff::TrainOptions> train;
 };
 
 /// Compiles `options.inputPath` into `options.outputPath`. Diagnostics go

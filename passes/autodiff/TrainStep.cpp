@@ -3,15 +3,22 @@
 #include "passes/autodiff/TrainStep.h"
 #include "compiler/reference/Tensor.h"
 #include "dialects/kiln/KilnBuilder.h"
+#include "passes/Passes.h"
 #include "passes/autodiff/Autodiff.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Regex.h"
 
 #include <cmath>
 #include <random>
+
+namespace kiln {
+#define GEN_PASS_DEF_KILNTRAINSTEP
+#include "passes/Passes.h.inc"
+} // namespace kiln
 
 using namespace mlir;
 using namespace kiln;
@@ -109,6 +116,11 @@ std::vector<Variable> findVariables(func::FuncOp fn) {
     }
     if (!var)
       return;
+    // Without a named location, a dense_resource blob's key names it.
+    if (locationName(c->getLoc()).empty())
+      if (auto blob = dyn_cast<DenseResourceElementsAttr>(c.getValue()))
+        if (llvm::StringRef(var->name).starts_with("layer/"))
+          var->name = blob.getRawHandle().getKey().str();
     std::string base = var->name;
     for (int k = 1; used.contains(var->name); ++k)
       var->name = base + "_" + std::to_string(k);
@@ -651,3 +663,23 @@ LogicalResult kiln::autodiff::buildTrainingModule(ModuleOp module,
   source.erase();
   return success();
 }
+
+namespace {
+struct KilnTrainStep : kiln::impl::KilnTrainStepBase<KilnTrainStep> {
+  using KilnTrainStepBase::KilnTrainStepBase;
+  void runOnOperation() override {
+    autodiff::TrainOptions o;
+    o.loss = loss;
+    o.fromLogits = fromLogits;
+    o.optimizer = optimizer;
+    o.learningRate = learningRate;
+    o.momentum = momentum;
+    o.nesterov = nesterov;
+    o.freeze = freeze;
+    o.init = init;
+    o.seed = seed;
+    if (failed(autodiff::buildTrainingModule(getOperation(), o)))
+      signalPassFailure();
+  }
+};
+} // namespace

@@ -4,6 +4,8 @@
 //                [--emit=so|obj|mlir|llvm|asm] [--target-cpu=native|CPU]
 //                [--target-triple=TRIPLE] [-O0..3] [--batch N]
 //                [--input-shape NAME=DxD...] [--timings] [--quiet]
+//                [--train --loss L --optimizer O --learning-rate LR
+//                 [--freeze REGEX] [--init keras|from-model] [--seed S]]
 //
 // Exit status: 0 success; 2 bad usage or bad input (unreadable or malformed
 // model, unsupported op, unknown target), with nothing written.
@@ -26,6 +28,8 @@ int main(int argc, char **argv) {
   std::string emit = "so";
   std::vector<std::string> inputShapes;
   bool quiet = false;
+  bool train = false;
+  kiln::autodiff::TrainOptions trainOptions;
   CLI::App app{"Compile a TensorFlow GraphDef, ONNX model or kiln-dialect "
                ".mlir file into a self-contained artifact (a shared object "
                "the Kiln runtime loads), or emit an intermediate form.",
@@ -63,6 +67,58 @@ int main(int argc, char **argv) {
   app.add_flag("--timings", options.timings,
                "print the time spent in every compiler pass");
   app.add_flag("-q,--quiet", quiet, "no progress lines");
+  auto *training = "Training (--train)";
+  app.add_flag("--train", train,
+               "compile a training artifact: init, train_step (parameters "
+               "and optimizer state updated in place), eval_step and predict")
+      ->group(training);
+  app.add_option("--loss", trainOptions.loss,
+                 "Keras loss: sparse_categorical_crossentropy, "
+                 "categorical_crossentropy, binary_crossentropy, "
+                 "mean_squared_error")
+      ->check(CLI::IsMember({"sparse_categorical_crossentropy",
+                             "categorical_crossentropy", "binary_crossentropy",
+                             "mean_squared_error"}))
+      ->capture_default_str()
+      ->group(training);
+  app.add_flag("--from-logits", trainOptions.fromLogits,
+               "the model's output is logits, not probabilities")
+      ->group(training);
+  app.add_option("--optimizer", trainOptions.optimizer,
+                 "Keras optimizer: sgd, adam, adamw, rmsprop")
+      ->check(CLI::IsMember({"sgd", "adam", "adamw", "rmsprop"}))
+      ->capture_default_str()
+      ->group(training);
+  app.add_option("--learning-rate", trainOptions.learningRate,
+                 "the optimizer's learning rate")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str()
+      ->group(training);
+  app.add_option("--momentum", trainOptions.momentum,
+                 "momentum of sgd and rmsprop (0: none)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str()
+      ->group(training);
+  app.add_flag("--nesterov", trainOptions.nesterov, "Nesterov momentum (sgd)")
+      ->group(training);
+  app.add_option("--weight-decay", trainOptions.weightDecay,
+                 "adamw's decoupled weight decay")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str()
+      ->group(training);
+  app.add_option("--freeze", trainOptions.freeze,
+                 "keep the parameters whose names match this regular "
+                 "expression fixed (transfer learning)")
+      ->group(training);
+  app.add_option("--init", trainOptions.init,
+                 "initial parameters: from-model (the model's weights) or "
+                 "keras (Glorot-uniform kernels, zero biases)")
+      ->check(CLI::IsMember({"from-model", "keras"}))
+      ->capture_default_str()
+      ->group(training);
+  app.add_option("--seed", trainOptions.seed, "seed of --init keras")
+      ->capture_default_str()
+      ->group(training);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {
@@ -70,6 +126,8 @@ int main(int argc, char **argv) {
     return code == 0 ? 0 : 2;
   }
   options.emit = *kiln::driver::parseEmitKind(emit);
+  if (train)
+    options.train = trainOptions;
   options.progress = !quiet;
   for (const std::string &text : inputShapes) {
     std::pair<std::string, llvm::SmallVector<int64_t>> shape;

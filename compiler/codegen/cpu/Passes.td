@@ -113,7 +113,11 @@ def KilnSeparateResults : Pass<"kiln-separate-results", "mlir::func::FuncOp"> {
     updating one in place (a scan whose initial state is an input, say).
     Outputs are written into the caller's buffers, one per result, so a
     result that is a function argument, a constant, or a repeat of an
-    earlier result is replaced by a `linalg.copy` into a fresh tensor. Run
+    earlier result is replaced by a `linalg.copy` into a fresh tensor. So is
+    a result whose `kiln.name` is also an input's (a training step's updated
+    parameters and optimizer state): the copy comes last, so a caller may
+    pass the same buffer as that input and that output and update it in
+    place. Run
     after CSE (which would merge the copies again) and before
     bufferization; MLIR 19's `buffer-results-to-out-params` cannot handle
     such results itself.
