@@ -196,7 +196,10 @@ def KilnTrainStep : Pass<"kiln-train-step", "mlir::ModuleOp"> {
            "a regular expression: matching parameters stay fixed">,
     Option<"init", "init", "std::string", "\"from-model\"",
            "from-model or keras (Glorot-uniform kernels, zero biases)">,
-    Option<"seed", "seed", "uint64_t", "0", "the seed of init=keras">
+    Option<"seed", "seed", "uint64_t", "0", "the seed of init=keras">,
+    Option<"gradients", "gradients", "bool", "false",
+           "also emit gradients(x, y) -> (loss, d_params...) at the model's "
+           "own weights">
   ];
   let dependentDialects = ["kiln::KilnDialect", "mlir::func::FuncDialect"];
 }

@@ -25,5 +25,5 @@ llvm_config.use_default_substitutions()
 
 # Tools come from the build tree first, then from LLVM (FileCheck, not).
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-tools = ["kiln-opt", "kiln-run", "kiln-import", "kiln-compile", "kiln-gradcheck"]
+tools = ["kiln-opt", "kiln-run", "kiln-import", "kiln-compile", "kiln-gradcheck", "kiln-train"]
 llvm_config.add_tool_substitutions(tools, [config.kiln_tools_dir])

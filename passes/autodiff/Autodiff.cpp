@@ -55,6 +55,9 @@ FailureOr<SmallVector<Value>> kiln::autodiff::buildGradients(
     useful.insert(seed.first);
   SmallVector<Operation *> tape;
   for (Operation &op : llvm::reverse(body)) {
+    // Leaves (constants, possibly differentiated themselves) pass nothing on.
+    if (op.getNumOperands() == 0 && op.getNumRegions() == 0)
+      continue;
     if (!llvm::any_of(op.getResults(), [&](Value r) {
           return useful.contains(r) && varied.contains(r);
         }))

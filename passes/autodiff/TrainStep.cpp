@@ -9,6 +9,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Regex.h"
 
@@ -116,8 +117,15 @@ std::vector<Variable> findVariables(func::FuncOp fn) {
     }
     if (!var)
       return;
+    // A constant named by the model itself (an ONNX initializer such as
+    // "net.0.weight") keeps its name; TensorFlow's variable reads
+    // (".../ReadVariableOp/resource") are named after their layer.
+    std::string own = locationName(c->getLoc());
+    if (!own.empty() && own.find("ReadVariableOp") == std::string::npos &&
+        own.find('/') == std::string::npos)
+      var->name = own;
     // Without a named location, a dense_resource blob's key names it.
-    if (locationName(c->getLoc()).empty())
+    if (own.empty())
       if (auto blob = dyn_cast<DenseResourceElementsAttr>(c.getValue()))
         if (llvm::StringRef(var->name).starts_with("layer/"))
           var->name = blob.getRawHandle().getKey().str();
@@ -146,7 +154,12 @@ ElementsAttr kerasInitial(const Variable &v, std::mt19937_64 &rng) {
       x = uniform(rng);
   }
   reference::normalize(t);
-  return reference::tensorToAttr(t, "init_" + v.name);
+  // Resource keys are identifiers.
+  std::string key = "init_" + v.name;
+  for (char &ch : key)
+    if (!llvm::isAlnum(ch) && ch != '_')
+      ch = '_';
+  return reference::tensorToAttr(t, key);
 }
 
 /// A model variable, an optimizer slot or the iteration count: one input
@@ -179,9 +192,12 @@ struct Composer {
   /// Clones the forward graph into `entry` (whose leading arguments are the
   /// params then the buffers) with `x`; `training` computes batch norm from
   /// batch statistics and records the moving-average updates.
+  /// With a null `entry`, the variables stay constants (cloned), and
+  /// `constants` receives the clones of the parameters.
   Value forward(OpBuilder &b, Block *entry, Value x, bool training,
                 SmallVectorImpl<Value> &results,
-                llvm::DenseMap<Value, Value> *bufferUpdates);
+                llvm::DenseMap<Value, Value> *bufferUpdates,
+                SmallVectorImpl<Value> *constants = nullptr);
   /// Per-sample loss and accuracy ([batch] tensors).
   std::pair<Value, Value> lossAndAccuracy(KilnBuilder &k, Value out, Value y);
   LogicalResult build();
@@ -283,13 +299,19 @@ LogicalResult Composer::collect() {
 
 Value Composer::forward(OpBuilder &b, Block *entry, Value x, bool training,
                         SmallVectorImpl<Value> &results,
-                        llvm::DenseMap<Value, Value> *bufferUpdates) {
+                        llvm::DenseMap<Value, Value> *bufferUpdates,
+                        SmallVectorImpl<Value> *constants) {
   IRMapping map;
   unsigned arg = 0;
-  for (const Variable *v : paramVars)
-    map.map(v->source.getResult(), entry->getArgument(arg++));
-  for (const Variable *v : bufferVars)
-    map.map(v->source.getResult(), entry->getArgument(arg++));
+  if (entry) {
+    for (const Variable *v : paramVars)
+      map.map(v->source.getResult(), entry->getArgument(arg++));
+    for (const Variable *v : bufferVars)
+      map.map(v->source.getResult(), entry->getArgument(arg++));
+  } else {
+    for (const Variable *v : paramVars)
+      constants->push_back(b.clone(*v->source, map)->getResult(0));
+  }
   map.map(source.getArgument(0), x);
   Block &body = source.getBody().front();
   for (Operation &op : body.without_terminator()) {
@@ -514,6 +536,36 @@ LogicalResult Composer::build() {
     named(fn, inNames, {"loss_sum", "correct_sum"});
   }
 
+  // gradients(x, y) -> (loss, d_params...): the parameter gradients of the
+  // mean loss at the model's own weights (for checking against frameworks).
+  if (options.gradients) {
+    SmallVector<Type> outputs = {scalarType};
+    std::vector<std::string> outNames = {"loss"};
+    for (const Slot &p : params) {
+      outputs.push_back(p.type);
+      outNames.push_back("d_" + p.name);
+    }
+    auto fn = b.create<func::FuncOp>(
+        loc, "gradients", FunctionType::get(ctx, {xType, yType}, outputs));
+    OpBuilder::InsertionGuard guard(b);
+    Block *entry = fn.addEntryBlock();
+    b.setInsertionPointToEnd(entry);
+    SmallVector<Value> results, constants;
+    Value out = forward(b, nullptr, entry->getArgument(0), false, results,
+                        nullptr, &constants);
+    KilnBuilder k{b, loc};
+    Value loss = k.mean(lossAndAccuracy(k, out, entry->getArgument(1)).first,
+                        {0}, false);
+    FailureOr<SmallVector<Value>> grads = autodiff::buildGradients(
+        b, *entry, {{loss, k.scalarLike(loss, 1.0)}}, constants);
+    if (failed(grads))
+      return failure();
+    SmallVector<Value> rets = {loss};
+    rets.append(*grads);
+    b.create<func::ReturnOp>(loc, rets);
+    named(fn, {"x", "y"}, outNames);
+  }
+
   // train_step(params..., buffers..., slots..., x, y)
   //   -> (loss, accuracy, params'..., buffers'..., slots'...)
   {
@@ -678,6 +730,7 @@ struct KilnTrainStep : kiln::impl::KilnTrainStepBase<KilnTrainStep> {
     o.freeze = freeze;
     o.init = init;
     o.seed = seed;
+    o.gradients = gradients;
     if (failed(autodiff::buildTrainingModule(getOperation(), o)))
       signalPassFailure();
   }

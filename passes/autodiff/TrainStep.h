@@ -56,6 +56,10 @@ struct TrainOptions {
   /// drawn with `seed`.
   std::string init = "from-model";
   uint64_t seed = 0;
+  /// Also emit `gradients(x, y) -> (loss, d_params...)`: the gradients of
+  /// the mean loss at the model's own weights (constants), for checking
+  /// against other frameworks.
+  bool gradients = false;
 };
 
 /// Replaces the inference function of `module` with `init`, `train_step`,
