@@ -1,6 +1,7 @@
 //===- Compiler.cpp - the compile pipeline as a library (kiln-compile) ----===//
 
 #include "compiler/driver/Compiler.h"
+#include "runtime/src/train/Checkpoint.h"
 #include "compiler/codegen/cpu/Pipeline.h"
 #include "compiler/driver/Artifact.h"
 #include "compiler/driver/UkernelObject.h"
@@ -307,6 +308,18 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   if (!module)
     return failure();
   progress.done(options.inputPath);
+
+  if (!options.weightsPath.empty()) {
+    train::Checkpoint ckpt;
+    std::string error = train::readCheckpoint(options.weightsPath, ckpt);
+    if (!error.empty())
+      return emitError(UnknownLoc::get(&context)) << error, failure();
+    std::map<std::string, autodiff::VariableValue> values;
+    for (train::CheckpointTensor &t : ckpt.tensors)
+      values[t.name] = {t.dims, std::move(t.data)};
+    if (failed(autodiff::applyTrainedWeights(*module, values)))
+      return failure();
+  }
 
   if (options.train) {
     progress.start("autodiff");

@@ -49,6 +49,9 @@ struct CompileOptions {
   /// Compile a training artifact (init, train_step, eval_step, predict)
   /// from the model's inference function.
   std::optional<autodiff::TrainOptions> train;
+  /// A kiln-train checkpoint or export (.kckpt) whose variables replace the
+  /// model's weights (by name) before compiling.
+  std::string weightsPath;
 };
 
 /// Compiles `options.inputPath` into `options.outputPath`. Diagnostics go

@@ -736,3 +736,46 @@ struct KilnTrainStep : kiln::impl::KilnTrainStepBase<KilnTrainStep> {
   }
 };
 } // namespace
+
+LogicalResult kiln::autodiff::applyTrainedWeights(
+    ModuleOp module, const std::map<std::string, VariableValue> &values) {
+  SmallVector<func::FuncOp> fns;
+  for (auto fn : module.getOps<func::FuncOp>())
+    if (!fn.isExternal() && fn.isPublic())
+      fns.push_back(fn);
+  if (fns.size() != 1)
+    return module.emitError("--weights needs a model with one public function");
+  std::vector<std::string> missing;
+  for (Variable &v : findVariables(fns.front())) {
+    auto it = values.find(v.name);
+    if (it == values.end()) {
+      missing.push_back(v.name);
+      continue;
+    }
+    auto type = cast<RankedTensorType>(v.source.getType());
+    const VariableValue &value = it->second;
+    if (ArrayRef<int64_t>(value.dims) != type.getShape() ||
+        static_cast<int64_t>(value.bytes.size()) !=
+            type.getNumElements() *
+                reference::rawElementSize(type.getElementType()))
+      return v.source.emitError("trained variable '")
+             << v.name << "' does not have the model's type " << type;
+    FailureOr<reference::Tensor> t = reference::tensorFromBytes(
+        type,
+        ArrayRef<char>(reinterpret_cast<const char *>(value.bytes.data()),
+                       value.bytes.size()),
+        v.source.getLoc());
+    if (failed(t))
+      return failure();
+    std::string key = "trained_" + v.name;
+    for (char &ch : key)
+      if (!llvm::isAlnum(ch) && ch != '_')
+        ch = '_';
+    v.source.setValueAttr(reference::tensorToAttr(*t, key));
+  }
+  if (!missing.empty())
+    return module.emitError("the trained weights lack the model's variable")
+           << (missing.size() > 1 ? "s " : " ") << "'"
+           << llvm::join(missing, "', '") << "'";
+  return success();
+}

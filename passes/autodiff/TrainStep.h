@@ -24,7 +24,9 @@
 
 #include "mlir/IR/BuiltinOps.h"
 
+#include <map>
 #include <string>
+#include <vector>
 
 namespace kiln::autodiff {
 
@@ -67,6 +69,21 @@ struct TrainOptions {
 /// unsupported.
 llvm::LogicalResult buildTrainingModule(mlir::ModuleOp module,
                                         const TrainOptions &options);
+
+/// A trained variable, as kiln-train exports it.
+struct VariableValue {
+  std::vector<int64_t> dims;
+  /// Little-endian elements of the variable's element type.
+  std::vector<uint8_t> bytes;
+};
+
+/// Replaces the weights of `module`'s inference function with `values`,
+/// matched by the variable names the training step uses. Every parameter
+/// and moving statistic must be present with its shape; other entries
+/// (optimizer state) are ignored.
+llvm::LogicalResult
+applyTrainedWeights(mlir::ModuleOp module,
+                    const std::map<std::string, VariableValue> &values);
 
 } // namespace kiln::autodiff
 

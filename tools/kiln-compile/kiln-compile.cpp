@@ -64,6 +64,9 @@ int main(int argc, char **argv) {
   app.add_flag("!--no-ukernels", options.ukernels,
                "lower matmuls to plain loops instead of calling the packed "
                "AVX-512 microkernels");
+  app.add_option("--weights", options.weightsPath,
+                 "replace the model's weights with the trained variables of "
+                 "a kiln-train checkpoint or --export file (.kckpt)");
   app.add_flag("--timings", options.timings,
                "print the time spent in every compiler pass");
   app.add_flag("-q,--quiet", quiet, "no progress lines");

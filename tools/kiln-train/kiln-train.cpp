@@ -52,9 +52,17 @@ int main(int argc, char **argv) {
   app.add_flag("--resume", options.resume,
                "continue from the newest checkpoint in --checkpoint-dir");
   app.add_option("--export", options.exportPath,
-                 "write the trained variables to this file (the checkpoint "
-                 "format; kiln-compile MODEL --weights FILE builds the "
-                 "inference artifact from them)");
+                 "after training, write FILE.so: an inference artifact of "
+                 "--model with the trained weights, or FILE.kckpt: the "
+                 "trained variables (kiln-compile MODEL --weights FILE.kckpt "
+                 "builds the artifact later)");
+  app.add_option("--model", options.model,
+                 "the model the artifact was compiled from (for --export "
+                 "FILE.so)");
+  app.add_option("--export-batch", options.exportBatch,
+                 "the batch size of the --export FILE.so artifact (default: "
+                 "the model's)")
+      ->check(CLI::PositiveNumber);
   app.add_option("--csv", options.csvPath,
                  "the training curve as CSV (default: training.csv in the "
                  "checkpoint directory, else none)");

@@ -17,7 +17,9 @@
 #include <optional>
 #include <random>
 #include <sstream>
+#include <spawn.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <vector>
 
@@ -111,6 +113,7 @@ private:
   int loadCheckpoint(const std::string &path);
   std::string newestCheckpoint();
   void writeCurves();
+  int exportVariables();
   void progressBar(int64_t epoch, int64_t step, int64_t steps, double loss,
                    double acc, double rate, bool final);
 
@@ -537,6 +540,67 @@ void Trainer::writeCurves() {
   }
 }
 
+int Trainer::exportVariables() {
+  Checkpoint trained;
+  trained.metadata = {{"format", "kiln-train weights 1"},
+                      {"artifact", o.artifact}};
+  for (const std::string &name : varOrder) {
+    const Buffer &b = vars[name];
+    trained.tensors.push_back(
+        {name, checkpointDtype(b.info.dtype),
+         std::vector<int64_t>(b.info.dims, b.info.dims + b.info.rank), b.bytes});
+  }
+  const std::string &path = o.exportPath;
+  bool artifact = path.size() > 3 && path.compare(path.size() - 3, 3, ".so") == 0;
+  if (!artifact) {
+    std::string error = writeCheckpoint(path, trained);
+    if (!error.empty())
+      return fail(error);
+    std::fprintf(err, "wrote the trained variables to %s\n", path.c_str());
+    return 0;
+  }
+  if (o.model.empty())
+    return fail("--export " + path + ": an inference artifact is compiled "
+                "from the model; name it with --model (or export a .kckpt "
+                "and run kiln-compile MODEL --weights FILE.kckpt)");
+  std::string weights = path + ".weights.kckpt";
+  std::string error = writeCheckpoint(weights, trained);
+  if (!error.empty())
+    return fail(error);
+  // kiln-compile from the directory holding this executable.
+  std::string compiler = "kiln-compile";
+  char self[4096];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n > 0) {
+    std::string dir(self, static_cast<size_t>(n));
+    dir = dir.substr(0, dir.rfind('/'));
+    if (access((dir + "/kiln-compile").c_str(), X_OK) == 0)
+      compiler = dir + "/kiln-compile";
+  }
+  std::vector<std::string> args = {compiler, o.model, "--weights", weights,
+                                   "-q", "-o", path};
+  if (o.exportBatch > 0)
+    args.insert(args.end() - 3, {"--batch", std::to_string(o.exportBatch)});
+  std::vector<char *> argv;
+  for (std::string &a : args)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid;
+  int status = -1;
+  if (posix_spawnp(&pid, compiler.c_str(), nullptr, nullptr, argv.data(),
+                   environ) != 0 ||
+      waitpid(pid, &status, 0) != pid) {
+    std::remove(weights.c_str());
+    return fail("cannot run " + compiler + " to export " + path);
+  }
+  std::remove(weights.c_str());
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return fail("kiln-compile could not build " + path + " from " + o.model +
+                " with the trained weights (see its message above)");
+  std::fprintf(err, "wrote the inference artifact %s\n", path.c_str());
+  return 0;
+}
+
 int Trainer::run() {
   if (int rc = setUp())
     return rc;
@@ -675,21 +739,9 @@ int Trainer::run() {
         return rc;
   }
 
-  if (!o.exportPath.empty()) {
-    Checkpoint trained;
-    trained.metadata = {{"format", "kiln-train weights 1"},
-                        {"artifact", o.artifact}};
-    for (const std::string &name : varOrder) {
-      const Buffer &b = vars[name];
-      trained.tensors.push_back({name, checkpointDtype(b.info.dtype),
-                                 std::vector<int64_t>(b.info.dims, b.info.dims + b.info.rank),
-                                 b.bytes});
-    }
-    std::string error = writeCheckpoint(o.exportPath, trained);
-    if (!error.empty())
-      return fail(error);
-    std::fprintf(err, "wrote the trained variables to %s\n", o.exportPath.c_str());
-  }
+  if (!o.exportPath.empty())
+    if (int rc = exportVariables())
+      return rc;
   double finalAccuracy = history.empty() ? NAN : history.back().testAccuracy;
   if (history.empty()) {
     double l;

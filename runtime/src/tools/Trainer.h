@@ -38,8 +38,13 @@ struct TrainOptions {
   /// The training curve; empty: none. Defaults beside the checkpoints or
   /// in the working directory are chosen by the tool.
   std::string csvPath, plotPath;
-  /// Write the trained variables as a checkpoint file.
+  /// Write the trained variables: a `.kckpt` file, or, for a path ending in
+  /// `.so`, an inference artifact compiled (by the kiln-compile beside
+  /// kiln-train) from `model` with the trained weights.
   std::string exportPath;
+  std::string model;
+  /// The exported artifact's batch size (0: the model's).
+  int64_t exportBatch = 0;
   int32_t threads = 0;
   /// Progress bar: "auto" (when stderr is a terminal), "always", "never".
   std::string progress = "auto";
