@@ -36,6 +36,166 @@ bool readsAny(Operation &op, const llvm::DenseSet<Value> &values) {
   return found;
 }
 
+Value zerosOfType(OpBuilder &b, Location loc, Type type) {
+  auto t = cast<RankedTensorType>(type);
+  Attribute zero = isa<FloatType>(t.getElementType())
+                       ? Attribute(b.getFloatAttr(t.getElementType(), 0.0))
+                       : Attribute(b.getIntegerAttr(t.getElementType(), 0));
+  return b.create<kiln::ConstantOp>(loc, DenseElementsAttr::get(t, zero));
+}
+
+/// The gradient of `kiln.scan`: a scan in the opposite direction over the
+/// carried values each step started from (recomputed by a copy of the
+/// forward scan that also stacks them), the sequences and the gradients of
+/// the stacked outputs. Its body recomputes the step, differentiates it
+/// (buildGradients, recursively) and carries the gradient of the state and
+/// the accumulated gradients of the values the body captures from above
+/// (weights), which are returned in `captured`.
+LogicalResult
+scanGradient(OpBuilder &b, kiln::ScanOp scan, ArrayRef<Value> resultGrads,
+             const llvm::DenseSet<Value> &varied,
+             SmallVectorImpl<Value> &operandGrads,
+             SmallVectorImpl<std::pair<Value, Value>> &captured) {
+  Location loc = scan.getLoc();
+  Block &body = scan.getBody().front();
+  unsigned numCarried = scan.getInit().size();
+  unsigned numSeqs = scan.getSequences().size();
+  int64_t axis = scan.getAxis();
+
+  // Values from above the body that need gradients.
+  SmallVector<Value> weights;
+  llvm::DenseSet<Value> seen;
+  scan.getBody().walk([&](Operation *inner) {
+    for (Value v : inner->getOperands())
+      if (!scan.getBody().isAncestor(v.getParentRegion()) && varied.contains(v) &&
+          isFloatTensor(v) && seen.insert(v).second)
+        weights.push_back(v);
+  });
+
+  // The carried values every step starts from, stacked along `axis`: the
+  // initial value, then the state each step produced (stacked by a copy of
+  // the forward scan), shifted by one step in the scan's direction.
+  auto history = b.create<kiln::ScanOp>(
+      loc, scan.getInit(), scan.getSequences(), scan.getReverse(), axis,
+      [&](OpBuilder &nb, Location, ValueRange args) {
+        IRMapping map;
+        map.map(body.getArguments(), args);
+        for (Operation &op : body.without_terminator())
+          nb.clone(op, map);
+        SmallVector<Value> yields;
+        for (Value v : body.getTerminator()->getOperands())
+          yields.push_back(map.lookupOrDefault(v));
+        for (unsigned i = 0; i < numCarried; ++i)
+          yields.push_back(yields[i]);
+        return yields;
+      });
+  if (auto length = scan.getLengthAttr())
+    history.setLengthAttr(length);
+  int64_t steps = scan.getNumSteps();
+  SmallVector<Value> carriedHistory;
+  for (unsigned i = 0; i < numCarried; ++i) {
+    Value next = history.getResults()[history.getNumResults() - numCarried + i];
+    auto type = cast<RankedTensorType>(next.getType());
+    SmallVector<int64_t> one(type.getShape());
+    one[axis] = 1;
+    Value first = b.create<kiln::ReshapeOp>(loc, scan.getInit()[i], one);
+    if (steps == 1) {
+      carriedHistory.push_back(first);
+      continue;
+    }
+    SmallVector<int64_t> start(type.getRank(), 0), limit(type.getShape());
+    if (scan.getReverse())
+      start[axis] = 1;
+    else
+      limit[axis] = steps - 1;
+    Value shifted = b.create<kiln::SliceOp>(
+        loc, next, b.getDenseI64ArrayAttr(start), b.getDenseI64ArrayAttr(limit),
+        DenseI64ArrayAttr());
+    SmallVector<Value> parts = scan.getReverse() ? SmallVector<Value>{shifted, first}
+                                                 : SmallVector<Value>{first, shifted};
+    carriedHistory.push_back(b.create<kiln::ConcatOp>(loc, parts, axis));
+  }
+
+  // The backward scan: carried (d_state..., d_weights...), sequences
+  // (state history..., sequences..., d_outputs...).
+  SmallVector<Value> init;
+  for (unsigned i = 0; i < numCarried; ++i) {
+    Value g = resultGrads[i];
+    init.push_back(g ? g : zerosOfType(b, loc, scan.getResult(i).getType()));
+  }
+  for (Value w : weights)
+    init.push_back(zerosOfType(b, loc, w.getType()));
+  SmallVector<Value> seqs(carriedHistory);
+  seqs.append(scan.getSequences().begin(), scan.getSequences().end());
+  for (unsigned i = numCarried; i < scan.getNumResults(); ++i) {
+    Value g = resultGrads[i];
+    seqs.push_back(g ? g : zerosOfType(b, loc, scan.getResult(i).getType()));
+  }
+  LogicalResult status = success();
+  auto backward = b.create<kiln::ScanOp>(
+      loc, init, seqs, !scan.getReverse(), axis,
+      [&](OpBuilder &nb, Location nl, ValueRange args) -> SmallVector<Value> {
+        ValueRange dState = args.take_front(numCarried);
+        ValueRange dWeights = args.slice(numCarried, weights.size());
+        ValueRange states = args.slice(numCarried + weights.size(), numCarried);
+        ValueRange slices =
+            args.slice(numCarried + weights.size() + numCarried, numSeqs);
+        ValueRange dOutputs =
+            args.drop_front(numCarried + weights.size() + numCarried + numSeqs);
+        IRMapping map;
+        for (unsigned i = 0; i < numCarried; ++i)
+          map.map(body.getArgument(i), states[i]);
+        for (unsigned i = 0; i < numSeqs; ++i)
+          map.map(body.getArgument(numCarried + i), slices[i]);
+        for (Operation &op : body.without_terminator())
+          nb.clone(op, map);
+        Operation *yield = body.getTerminator();
+        SmallVector<std::pair<Value, Value>> seeds;
+        for (unsigned i = 0; i < yield->getNumOperands(); ++i) {
+          Value y = map.lookupOrDefault(yield->getOperand(i));
+          Value dy = i < numCarried ? dState[i] : dOutputs[i - numCarried];
+          if (isFloatTensor(y))
+            seeds.push_back({y, dy});
+        }
+        SmallVector<Value> wrt(states.begin(), states.end());
+        wrt.append(slices.begin(), slices.end());
+        wrt.append(weights.begin(), weights.end());
+        Block *block = nb.getInsertionBlock();
+        FailureOr<SmallVector<Value>> grads =
+            kiln::autodiff::buildGradients(nb, *block, seeds, wrt);
+        SmallVector<Value> yields;
+        if (failed(grads)) {
+          status = failure();
+          for (Value v : args.take_front(numCarried + weights.size()))
+            yields.push_back(v);
+          return yields;
+        }
+        for (unsigned i = 0; i < numCarried; ++i)
+          yields.push_back(isFloatTensor(states[i]) ? (*grads)[i] : dState[i]);
+        for (unsigned i = 0; i < weights.size(); ++i)
+          yields.push_back(nb.create<kiln::AddOp>(
+              nl, dWeights[i], (*grads)[numCarried + numSeqs + i]));
+        for (unsigned i = 0; i < numSeqs; ++i)
+          if (isFloatTensor(slices[i]))
+            yields.push_back((*grads)[numCarried + i]);
+        return yields;
+      });
+  if (failed(status))
+    return failure();
+
+  operandGrads.assign(scan->getNumOperands(), Value());
+  for (unsigned i = 0; i < numCarried; ++i)
+    if (isFloatTensor(scan.getInit()[i]))
+      operandGrads[i] = backward.getResult(i);
+  unsigned next = numCarried + weights.size();
+  for (unsigned i = 0; i < numSeqs; ++i)
+    if (isFloatTensor(scan.getSequences()[i]))
+      operandGrads[numCarried + i] = backward.getResult(next++);
+  for (unsigned i = 0; i < weights.size(); ++i)
+    captured.push_back({weights[i], backward.getResult(numCarried + i)});
+  return success();
+}
+
 } // namespace
 
 FailureOr<SmallVector<Value>> kiln::autodiff::buildGradients(
@@ -63,8 +223,10 @@ FailureOr<SmallVector<Value>> kiln::autodiff::buildGradients(
         }))
       continue;
     tape.push_back(&op);
-    for (Value v : op.getOperands())
-      useful.insert(v);
+    op.walk([&](Operation *inner) {
+      for (Value v : inner->getOperands())
+        useful.insert(v);
+    });
   }
 
   llvm::DenseMap<Value, Value> grads;
@@ -85,6 +247,19 @@ FailureOr<SmallVector<Value>> kiln::autodiff::buildGradients(
     }
     if (!any)
       continue;
+    if (auto scan = dyn_cast<kiln::ScanOp>(op)) {
+      llvm::SmallVector<std::pair<Value, Value>> captured;
+      SmallVector<Value> operandGrads;
+      if (failed(scanGradient(b, scan, resultGrads, varied, operandGrads,
+                              captured)))
+        return failure();
+      for (auto [v, g] : llvm::zip(op->getOperands(), operandGrads))
+        if (g && varied.contains(v))
+          accumulate(v, g, op->getLoc());
+      for (auto &[v, g] : captured)
+        accumulate(v, g, op->getLoc());
+      continue;
+    }
     auto rule = dyn_cast<kiln::GradientOpInterface>(op);
     if (!rule)
       return op->emitOpError("has no gradient rule, and it lies between the "
