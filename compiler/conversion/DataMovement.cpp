@@ -16,6 +16,7 @@
 #include "dialects/kiln/ScalarMath.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -234,9 +235,87 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
 
 } // namespace
 
+/// Scatter-add as a loop over the indices (an `scf.for` whose carried tensor
+/// bufferizes in place): seen as [P, V, Q] around `axis`, step n adds the
+/// [P, 1, Q] slice n of the updates to the slice at its (wrapped, clamped)
+/// index.
+struct ScatterAddLowering : OpConversionPattern<ScatterAddOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(ScatterAddOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Type element = resultType.getElementType();
+    ArrayRef<int64_t> shape = resultType.getShape();
+    int64_t axis = axisIndex(op.getAxis(), resultType.getRank());
+    int64_t outer = 1, dim = shape[axis], inner = 1;
+    for (int64_t d = 0; d < resultType.getRank(); ++d)
+      if (d != axis)
+        (d < axis ? outer : inner) *= shape[d];
+    int64_t count =
+        cast<RankedTensorType>(adaptor.getIndices().getType()).getNumElements();
+    Value zero = scalarConstant(rewriter, loc, element, 0.0);
+    Value acc = filledTensor(
+        rewriter, loc, RankedTensorType::get({outer, dim, inner}, element), zero);
+    if (dim > 0 && count > 0 && outer > 0 && inner > 0) {
+      Value updates =
+          buildReshape(rewriter, loc, adaptor.getUpdates(), {outer, count, inner});
+      Value indices = buildReshape(rewriter, loc, adaptor.getIndices(), {count});
+      Value lb = rewriter.create<arith::ConstantIndexOp>(loc, 0);
+      Value ub = rewriter.create<arith::ConstantIndexOp>(loc, count);
+      Value one = rewriter.create<arith::ConstantIndexOp>(loc, 1);
+      auto sliceType = RankedTensorType::get({outer, 1, inner}, element);
+      auto loop = rewriter.create<scf::ForOp>(
+          loc, lb, ub, one, ValueRange{acc},
+          [&](OpBuilder &b, Location l, Value n, ValueRange iter) {
+            Type i64 = b.getI64Type();
+            Value i = castScalar(b, l, b.create<tensor::ExtractOp>(l, indices, n),
+                                 i64);
+            Value zeroI = b.create<arith::ConstantIntOp>(l, 0, 64);
+            Value negative =
+                b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, i, zeroI);
+            i = b.create<arith::SelectOp>(
+                l, negative,
+                b.create<arith::AddIOp>(l, i,
+                                        b.create<arith::ConstantIntOp>(l, dim, 64)),
+                i);
+            i = b.create<arith::MinSIOp>(
+                l, b.create<arith::MaxSIOp>(l, i, zeroI),
+                b.create<arith::ConstantIntOp>(l, dim - 1, 64));
+            Value row = b.create<arith::IndexCastOp>(l, b.getIndexType(), i);
+            SmallVector<OpFoldResult> sizes = {b.getIndexAttr(outer),
+                                               b.getIndexAttr(1),
+                                               b.getIndexAttr(inner)};
+            SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
+            SmallVector<OpFoldResult> at = {b.getIndexAttr(0), row,
+                                            b.getIndexAttr(0)};
+            SmallVector<OpFoldResult> from = {b.getIndexAttr(0), n,
+                                              b.getIndexAttr(0)};
+            Value current = b.create<tensor::ExtractSliceOp>(
+                l, sliceType, iter[0], at, sizes, strides);
+            Value update = b.create<tensor::ExtractSliceOp>(
+                l, sliceType, updates, from, sizes, strides);
+            Value sum = buildElementwise(
+                b, l, sliceType, {current, update},
+                [](OpBuilder &nb, Location nl, ValueRange args) -> Value {
+                  return nb.create<arith::AddFOp>(nl, args[0], args[1]);
+                });
+            Value next = b.create<tensor::InsertSliceOp>(l, sum, iter[0], at,
+                                                         sizes, strides);
+            b.create<scf::YieldOp>(l, next);
+          });
+      acc = loop.getResult(0);
+    }
+    rewriter.replaceOp(op, buildReshape(rewriter, loc, acc, shape));
+    return success();
+  }
+};
+
 void populateDataMovementPatterns(RewritePatternSet &patterns) {
   patterns.add<ReshapeLowering, TransposeLowering, BroadcastToLowering,
-               ConcatLowering, SliceLowering, PadLowering, GatherLowering>(
+               ConcatLowering, SliceLowering, PadLowering, GatherLowering,
+               ScatterAddLowering>(
       patterns.getContext());
 }
 

@@ -129,6 +129,39 @@ FailureOr<Tensor> evalGather(GatherOp op, const Tensor &params,
   });
 }
 
+FailureOr<Tensor> evalScatterAdd(ScatterAddOp op, const Tensor &indices,
+                                 const Tensor &updates) {
+  FailureOr<Tensor> out = resultTensor(op);
+  if (failed(out))
+    return failure();
+  int64_t rank = out->rank();
+  int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+  int64_t dim = out->shape()[axis];
+  for (int64_t k = 0, n = indices.size(); k < n; ++k) {
+    int64_t i = indices.ints[k];
+    if (i < -dim || i >= dim)
+      return op.emitError("index ")
+             << i << " at position " << k << " of operand 'indices' is out of "
+             << "range [" << -dim << ", " << dim << ") for dimension " << axis
+             << " of the result (" << out->type << ")";
+  }
+  SmallVector<int64_t> oStrides = stridesOf(out->shape());
+  SmallVector<int64_t> iStrides = stridesOf(indices.shape());
+  int64_t iRank = indices.rank();
+  forEachIndex(updates.shape(), [&](ArrayRef<int64_t> idx, int64_t linear) {
+    int64_t off = 0;
+    for (int64_t d = 0; d < axis; ++d)
+      off += idx[d] * oStrides[d];
+    int64_t i = indices.ints[dot(idx.slice(axis, iRank), iStrides)];
+    off += (i < 0 ? i + dim : i) * oStrides[axis];
+    for (int64_t d = axis + 1; d < rank; ++d)
+      off += idx[d - 1 + iRank] * oStrides[d];
+    out->floats[off] += updates.floats[linear];
+  });
+  normalize(*out);
+  return out;
+}
+
 } // namespace
 
 KernelResult
@@ -141,6 +174,9 @@ kiln::reference::evalDataMovement(Operation *op,
       .Case([&](SliceOp o) { return evalSlice(o, *operands[0]); })
       .Case([&](ConcatOp o) { return evalConcat(o, operands); })
       .Case([&](PadOp o) { return evalPad(o, *operands[0]); })
+      .Case([&](ScatterAddOp o) {
+        return evalScatterAdd(o, *operands[0], *operands[1]);
+      })
       .Case([&](GatherOp o) {
         return evalGather(o, *operands[0], *operands[1]);
       })

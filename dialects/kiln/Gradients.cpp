@@ -436,9 +436,13 @@ LogicalResult gradient(Operation *op, OpBuilder &builder,
           limit[i] += o.getLow()[i];
         return unary(k.slice(g, o.getLow(), limit));
       })
-      .Case([&](GatherOp o) -> LogicalResult {
-        return o.emitOpError("has no gradient rule w.r.t. 'params' yet "
-                             "(an embedding table must be frozen)");
+      .Case([&](GatherOp o) {
+        // Gathered slices flow back to their rows, repeated rows summed.
+        dx[0] = k.b.create<ScatterAddOp>(
+            k.loc, o.getIndices(), g,
+            k.b.getDenseI64ArrayAttr(tensorType(o.getParams()).getShape()),
+            o.getAxisAttr());
+        return success();
       })
       .Default([&](Operation *) -> LogicalResult {
         return op->emitOpError("has no gradient rule");

@@ -121,4 +121,26 @@ def Kiln_GatherOp : Kiln_InferredOp<"gather"> {
   let results = (outs Kiln_Tensor:$result);
 }
 
+def Kiln_ScatterAddOp : Kiln_InferredOp<"scatter_add"> {
+  let summary = "sum slices into a zero tensor by index (gather's gradient)";
+  let description = [{
+    The adjoint of `kiln.gather`: a zero tensor of shape `shape`, to which
+    `updates[p..., i..., q...]` is added at `[p..., indices[i...], q...]`
+    along `axis`; repeated indices accumulate. `updates` has gather's result
+    shape, `shape[:axis] + indices.shape + shape[axis+1:]`. Indices are `i32`
+    or `i64` in `[-dim, dim)`; negative ones count from the end; one outside
+    that range is an error at run time (generated code clamps it). The
+    gradient of an Embedding table.
+
+    ```mlir
+    %d = kiln.scatter_add %ids, %g {shape = array<i64: 1000, 32>}
+        : (tensor<8x20xi32>, tensor<8x20x32xf32>) -> tensor<1000x32xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_IndexTensor:$indices, Kiln_FloatTensor:$updates,
+                       DenseI64ArrayAttr:$shape,
+                       DefaultValuedAttr<Kiln_I64Attr, "0">:$axis);
+  let results = (outs Kiln_FloatTensor:$result);
+}
+
 #endif // KILN_SHAPE_TD

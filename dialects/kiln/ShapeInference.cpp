@@ -695,3 +695,31 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
   types.push_back(RankedTensorType::get(shape, params.getElementType()));
   return success();
 }
+
+LogicalResult ScatterAddOp::inferReturnTypes(MLIRContext *,
+                                             std::optional<Location> loc,
+                                             Adaptor adaptor,
+                                             SmallVectorImpl<Type> &types) {
+  RankedTensorType indices = rankedOrNull(adaptor.getIndices());
+  RankedTensorType updates = rankedOrNull(adaptor.getUpdates());
+  if (!indices || !updates)
+    return emitOptionalError(loc, "operands must be ranked tensors");
+  ArrayRef<int64_t> shape = adaptor.getShape();
+  if (llvm::any_of(shape, [](int64_t d) { return d < 0; }))
+    return emitOptionalError(loc, "shape ", shapeString(shape),
+                             " has a negative dimension");
+  FailureOr<int64_t> axis =
+      normalizeAxis(adaptor.getAxis(), static_cast<int64_t>(shape.size()));
+  if (failed(axis))
+    return emitOptionalError(loc, "axis ", adaptor.getAxis(),
+                             " is out of range for shape ", shapeString(shape));
+  SmallVector<int64_t> expected(shape.take_front(*axis));
+  llvm::append_range(expected, indices.getShape());
+  llvm::append_range(expected, shape.drop_front(*axis + 1));
+  if (updates.getShape() != ArrayRef<int64_t>(expected))
+    return emitOptionalError(loc, "operand 'updates' (", updates,
+                             ") must have shape ", shapeString(expected),
+                             " (shape[:axis] + indices' shape + shape[axis+1:])");
+  types.push_back(RankedTensorType::get(shape, updates.getElementType()));
+  return success();
+}

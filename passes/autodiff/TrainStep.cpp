@@ -27,7 +27,7 @@ using namespace kiln;
 namespace {
 
 /// What a model variable is, for initialization and updates.
-enum class Kind { Kernel, Bias, Scale, Offset, MovingMean, MovingVariance };
+enum class Kind { Kernel, Bias, Scale, Offset, MovingMean, MovingVariance, Embedding };
 
 struct Variable {
   std::string name;
@@ -61,8 +61,8 @@ std::string layerOf(Operation *op) {
   return name.empty() ? "layer" : name;
 }
 
-/// Finds the variables of `fn`: float constants used as kernels, biases and
-/// normalization parameters, in order of appearance.
+/// Finds the variables of `fn`: float constants used as kernels, embedding
+/// tables, biases and normalization parameters, in order of appearance.
 std::vector<Variable> findVariables(func::FuncOp fn) {
   std::vector<Variable> vars;
   llvm::StringSet<> used;
@@ -93,6 +93,11 @@ std::vector<Variable> findVariables(func::FuncOp fn) {
         v.fanIn = window * (oihw ? s[1] : s[2]);
         v.fanOut = window * (oihw ? s[0] : s[3]);
         v.name = layerOf(user) + "/kernel";
+      } else if (isa<GatherOp>(user)) {
+        if (i != 0)
+          continue;
+        v.kind = Kind::Embedding;
+        v.name = layerOf(user) + "/embeddings";
       } else if (isa<AddOp, SubOp>(user)) {
         Value other = user->getOperand(1 - i);
         if (other.getDefiningOp<ConstantOp>())
@@ -138,8 +143,8 @@ std::vector<Variable> findVariables(func::FuncOp fn) {
   return vars;
 }
 
-/// Keras' initial value of a variable: Glorot-uniform kernels, zero biases
-/// and offsets, unit scales and variances.
+/// Keras' initial value of a variable: Glorot-uniform kernels, uniform
+/// ±0.05 embeddings, zero biases and offsets, unit scales and variances.
 ElementsAttr kerasInitial(const Variable &v, std::mt19937_64 &rng) {
   reference::Tensor t;
   t.type = cast<RankedTensorType>(v.source.getType());
@@ -147,8 +152,11 @@ ElementsAttr kerasInitial(const Variable &v, std::mt19937_64 &rng) {
   double fill = (v.kind == Kind::Scale || v.kind == Kind::MovingVariance) ? 1.0
                                                                            : 0.0;
   t.floats.assign(n, fill);
-  if (v.kind == Kind::Kernel) {
-    double limit = std::sqrt(6.0 / static_cast<double>(v.fanIn + v.fanOut));
+  if (v.kind == Kind::Kernel || v.kind == Kind::Embedding) {
+    // Keras' Embedding draws uniform(-0.05, 0.05).
+    double limit = v.kind == Kind::Embedding
+                       ? 0.05
+                       : std::sqrt(6.0 / static_cast<double>(v.fanIn + v.fanOut));
     std::uniform_real_distribution<double> uniform(-limit, limit);
     for (double &x : t.floats)
       x = uniform(rng);

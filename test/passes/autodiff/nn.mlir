@@ -150,3 +150,14 @@ func.func @tiny_cnn(%x: tensor<2x6x6x1xf64>, %w: tensor<3x3x1x2xf64>, %b: tensor
   %6 = kiln.softmax %5 : tensor<2x3xf64>
   return %6 : tensor<2x3xf64>
 }
+
+// Embedding: gathered rows send their gradients back, repeated ids summed
+// (kiln.scatter_add), along any axis and with negative ids.
+// CHECK: @embedding: ok
+func.func @embedding(%table: tensor<6x4xf64>, %ids: tensor<3x5xi64> {gradcheck.min = -6.0 : f64, gradcheck.max = 5.0 : f64},
+                     %cols: tensor<2xi32> {gradcheck.min = 0.0 : f64, gradcheck.max = 3.0 : f64})
+    -> (tensor<3x5x4xf64>, tensor<6x2xf64>) {
+  %0 = kiln.gather %table, %ids : (tensor<6x4xf64>, tensor<3x5xi64>) -> tensor<3x5x4xf64>
+  %1 = kiln.gather %table, %cols {axis = 1 : i64} : (tensor<6x4xf64>, tensor<2xi32>) -> tensor<6x2xf64>
+  return %0, %1 : tensor<3x5x4xf64>, tensor<6x2xf64>
+}

@@ -2,7 +2,7 @@
 
     make_npy.py OUT.npy DTYPE SHAPE EXPR
 
-DTYPE is f32, f64 or i64; SHAPE is comma-separated ("4,8"; "" for a
+DTYPE is f32, f64, i32 or i64; SHAPE is comma-separated ("4,8"; "" for a
 scalar); EXPR is a Python expression of the flat index k giving each element
 (e.g. "0.25 * k - 3").
 """
@@ -10,7 +10,7 @@ import math
 import struct
 import sys
 
-CODES = {"f32": ("<f4", "f"), "f64": ("<f8", "d"), "i64": ("<i8", "q")}
+CODES = {"f32": ("<f4", "f"), "f64": ("<f8", "d"), "i32": ("<i4", "i"), "i64": ("<i8", "q")}
 
 out, dtype, shape_text, expr = sys.argv[1:5]
 shape = tuple(int(d) for d in shape_text.split(",") if d)
