@@ -193,8 +193,10 @@ int Trainer::setUp() {
                 o.artifact + " was compiled for batch " + std::to_string(batch) +
                 " (recompile with kiln-compile --train --batch " +
                 std::to_string(o.batchSize) + ")");
-  if (xi->dtype != KILN_DTYPE_F32)
-    return fail("input 'x' is " + shapeOf(*xi) + "; kiln-train feeds f32 data");
+  if (xi->dtype != KILN_DTYPE_F32 && xi->dtype != KILN_DTYPE_I32 &&
+      xi->dtype != KILN_DTYPE_I64)
+    return fail("input 'x' is " + shapeOf(*xi) +
+                "; kiln-train feeds f32 data or i32/i64 ids");
   sampleSize = static_cast<int64_t>(xi->element_count) / std::max<int64_t>(batch, 1);
   if (yi->dtype == KILN_DTYPE_I64 && yi->rank == 1) {
     sparseLabels = true;
@@ -245,7 +247,9 @@ int Trainer::checkData() {
                   shapeOf(x.info) + " (" + std::to_string(sampleSize) +
                   " values per sample)");
     }
-    if (classes > 0)
+    // Class indices index the model's classes (a single output: binary
+    // labels or regression targets, not checked).
+    if (classes > 1)
       for (int64_t i = 0; i < s->count; ++i)
         if (s->y[i] < 0 || s->y[i] >= classes)
           return fail(std::string(s == &data.train ? "training" : "test") +
@@ -268,13 +272,28 @@ int Trainer::checkData() {
 
 void Trainer::fillBatch(const Split &split, const std::vector<int64_t> &order,
                         int64_t first, int64_t count) {
-  auto *xs = reinterpret_cast<float *>(x.bytes.data());
   std::memset(x.bytes.data(), 0, x.bytes.size());
   std::memset(y.bytes.data(), 0, y.bytes.size());
   for (int64_t b = 0; b < count; ++b) {
     int64_t i = order.empty() ? first + b : order[first + b];
-    std::memcpy(xs + b * sampleSize, split.x.data() + i * sampleSize,
-                sampleSize * sizeof(float));
+    const float *src = split.x.data() + i * sampleSize;
+    switch (x.info.dtype) {
+    case KILN_DTYPE_I32: {
+      auto *dst = reinterpret_cast<int32_t *>(x.bytes.data()) + b * sampleSize;
+      for (int64_t e = 0; e < sampleSize; ++e)
+        dst[e] = static_cast<int32_t>(src[e]);
+      break;
+    }
+    case KILN_DTYPE_I64: {
+      auto *dst = reinterpret_cast<int64_t *>(x.bytes.data()) + b * sampleSize;
+      for (int64_t e = 0; e < sampleSize; ++e)
+        dst[e] = static_cast<int64_t>(src[e]);
+      break;
+    }
+    default:
+      std::memcpy(reinterpret_cast<float *>(x.bytes.data()) + b * sampleSize,
+                  src, sampleSize * sizeof(float));
+    }
     int64_t label = split.y[i];
     if (sparseLabels) {
       reinterpret_cast<int64_t *>(y.bytes.data())[b] = label;

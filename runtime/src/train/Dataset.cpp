@@ -99,9 +99,26 @@ std::string loadNpyImages(const std::string &path, Loaded &out) {
       std::memcpy(&v, a.data.data() + i * sizeof(v), sizeof(v));
       out.x[i] = static_cast<float>(v);
     }
+  } else if (a.dtype == npy::DType::I32 || a.dtype == npy::DType::I64) {
+    // Token ids (Embedding inputs), exact as floats below 2^24.
+    out.x.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      int64_t v;
+      if (a.dtype == npy::DType::I32) {
+        int32_t w;
+        std::memcpy(&w, a.data.data() + i * sizeof(w), sizeof(w));
+        v = w;
+      } else {
+        std::memcpy(&v, a.data.data() + i * sizeof(v), sizeof(v));
+      }
+      if (v < -(int64_t(1) << 24) || v > (int64_t(1) << 24))
+        return path + ": value " + std::to_string(v) + " at position " +
+               std::to_string(i) + " is too large for an id (|id| <= 2^24)";
+      out.x[i] = static_cast<float>(v);
+    }
   } else {
-    return path + ": images have dtype " + npy::dtypeName(a.dtype) +
-           "; expected f32 or f64";
+    return path + ": samples have dtype " + npy::dtypeName(a.dtype) +
+           "; expected f32, f64, i32 or i64";
   }
   out.conversion = npy::dtypeName(a.dtype);
   out.dims = a.shape;
