@@ -197,6 +197,9 @@ def KilnTrainStep : Pass<"kiln-train-step", "mlir::ModuleOp"> {
     Option<"init", "init", "std::string", "\"from-model\"",
            "from-model or keras (Glorot-uniform kernels, zero biases)">,
     Option<"seed", "seed", "uint64_t", "0", "the seed of init=keras">,
+    Option<"bnMomentum", "batch-norm-momentum", "double", "0.99",
+           "moving-average momentum of batch normalization (Keras 0.99; "
+           "PyTorch's momentum 0.1 is 0.9 here)">,
     Option<"gradients", "gradients", "bool", "false",
            "also emit gradients(x, y) -> (loss, d_params...) at the model's "
            "own weights">

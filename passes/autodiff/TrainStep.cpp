@@ -71,21 +71,41 @@ std::vector<Variable> findVariables(func::FuncOp fn) {
     if (!type || !isa<FloatType>(type.getElementType()) || type.getRank() < 1)
       return;
     std::optional<Variable> var;
-    for (OpOperand &use : c->getUses()) {
-      Operation *user = use.getOwner();
-      unsigned i = use.getOperandNumber();
+    // The ops that consume the constant, through reshapes and transposes
+    // (an attention kernel reshaped before its matmul).
+    SmallVector<std::pair<Operation *, unsigned>> uses;
+    SmallVector<Value> frontier = {c.getResult()};
+    while (!frontier.empty() && uses.size() < 64) {
+      Value v = frontier.pop_back_val();
+      for (OpOperand &use : v.getUses()) {
+        Operation *user = use.getOwner();
+        if (isa<ReshapeOp, TransposeOp>(user))
+          frontier.push_back(user->getResult(0));
+        else
+          uses.push_back({user, use.getOperandNumber()});
+      }
+    }
+    for (auto [user, i] : uses) {
       Variable v{"", c, Kind::Kernel};
       if (auto mm = dyn_cast<MatmulOp>(user)) {
-        if (type.getRank() != 2)
-          continue;
-        bool transposed = i == 0 ? mm.getTransposeA() : mm.getTransposeB();
-        v.fanIn = type.getDimSize(transposed ? 1 : 0);
-        v.fanOut = type.getDimSize(transposed ? 0 : 1);
-        if (i == 0)
-          std::swap(v.fanIn, v.fanOut);
+        if (type.getRank() == 2) {
+          bool transposed = i == 0 ? mm.getTransposeA() : mm.getTransposeB();
+          v.fanIn = type.getDimSize(transposed ? 1 : 0);
+          v.fanOut = type.getDimSize(transposed ? 0 : 1);
+          if (i == 0)
+            std::swap(v.fanIn, v.fanOut);
+        } else {
+          // Keras' fans of a higher-rank kernel.
+          ArrayRef<int64_t> s = type.getShape();
+          int64_t field = 1;
+          for (int64_t d : s.drop_back(2))
+            field *= d;
+          v.fanIn = s[s.size() - 2] * field;
+          v.fanOut = s.back() * field;
+        }
         v.name = layerOf(user) + "/kernel";
       } else if (auto conv = dyn_cast<Conv2DOp>(user)) {
-        if (i != 1)
+        if (i != 1 || type.getRank() != 4)
           continue;
         ArrayRef<int64_t> s = type.getShape();
         bool oihw = conv.getFilterFormat() == "OIHW";
@@ -98,12 +118,12 @@ std::vector<Variable> findVariables(func::FuncOp fn) {
           continue;
         v.kind = Kind::Embedding;
         v.name = layerOf(user) + "/embeddings";
-      } else if (isa<AddOp, SubOp>(user)) {
+      } else if (isa<AddOp, SubOp, MulOp>(user)) {
         Value other = user->getOperand(1 - i);
         if (other.getDefiningOp<ConstantOp>())
           continue;
-        v.kind = Kind::Bias;
-        v.name = layerOf(user) + "/bias";
+        v.kind = isa<MulOp>(user) ? Kind::Scale : Kind::Bias;
+        v.name = layerOf(user) + (isa<MulOp>(user) ? "/gamma" : "/bias");
       } else if (isa<BatchNormOp>(user) && i >= 1) {
         static const Kind kinds[] = {Kind::Scale, Kind::Offset, Kind::MovingMean,
                                      Kind::MovingVariance};
@@ -191,6 +211,8 @@ struct Composer {
   /// params (trainable), buffers (moving statistics), optimizer slots.
   std::vector<Slot> params, buffers, slots;
   std::vector<const Variable *> paramVars, bufferVars;
+  /// The clones of the buffers made by `forward` without an entry block.
+  SmallVector<Value> bufferConstants;
   Type element;
   RankedTensorType xType, outType, yType;
 
@@ -319,6 +341,9 @@ Value Composer::forward(OpBuilder &b, Block *entry, Value x, bool training,
   } else {
     for (const Variable *v : paramVars)
       constants->push_back(b.clone(*v->source, map)->getResult(0));
+    bufferConstants.clear();
+    for (const Variable *v : bufferVars)
+      bufferConstants.push_back(b.clone(*v->source, map)->getResult(0));
   }
   map.map(source.getArgument(0), x);
   Block &body = source.getBody().front();
@@ -356,7 +381,7 @@ Value Composer::forward(OpBuilder &b, Block *entry, Value x, bool training,
     double m = options.bnMomentum;
     auto update = [&](Value stat, Value batchValue) {
       Value old = map.lookupOrDefault(stat);
-      if (!isa<BlockArgument>(old))
+      if (!isa<BlockArgument>(old) && !llvm::is_contained(bufferConstants, old))
         return; // frozen: a constant
       (*bufferUpdates)[old] = k.add(k.mulScalar(old, m),
                                     k.mulScalar(batchValue, 1.0 - m));
@@ -544,8 +569,10 @@ LogicalResult Composer::build() {
     named(fn, inNames, {"loss_sum", "correct_sum"});
   }
 
-  // gradients(x, y) -> (loss, d_params...): the parameter gradients of the
-  // mean loss at the model's own weights (for checking against frameworks).
+  // gradients(x, y) -> (loss, d_params..., buffers'...): the parameter
+  // gradients of the mean loss at the model's own weights, in training mode
+  // (batch normalization from batch statistics, its moving statistics'
+  // update returned), for checking against other frameworks.
   if (options.gradients) {
     SmallVector<Type> outputs = {scalarType};
     std::vector<std::string> outNames = {"loss"};
@@ -553,14 +580,19 @@ LogicalResult Composer::build() {
       outputs.push_back(p.type);
       outNames.push_back("d_" + p.name);
     }
+    for (const Slot &s : buffers) {
+      outputs.push_back(s.type);
+      outNames.push_back(s.name);
+    }
     auto fn = b.create<func::FuncOp>(
         loc, "gradients", FunctionType::get(ctx, {xType, yType}, outputs));
     OpBuilder::InsertionGuard guard(b);
     Block *entry = fn.addEntryBlock();
     b.setInsertionPointToEnd(entry);
     SmallVector<Value> results, constants;
-    Value out = forward(b, nullptr, entry->getArgument(0), false, results,
-                        nullptr, &constants);
+    llvm::DenseMap<Value, Value> bufferUpdates;
+    Value out = forward(b, nullptr, entry->getArgument(0), true, results,
+                        &bufferUpdates, &constants);
     KilnBuilder k{b, loc};
     Value loss = k.mean(lossAndAccuracy(k, out, entry->getArgument(1)).first,
                         {0}, false);
@@ -570,6 +602,10 @@ LogicalResult Composer::build() {
       return failure();
     SmallVector<Value> rets = {loss};
     rets.append(*grads);
+    for (Value stat : bufferConstants) {
+      Value update = bufferUpdates.lookup(stat);
+      rets.push_back(update ? update : stat);
+    }
     b.create<func::ReturnOp>(loc, rets);
     named(fn, {"x", "y"}, outNames);
   }
@@ -739,6 +775,7 @@ struct KilnTrainStep : kiln::impl::KilnTrainStepBase<KilnTrainStep> {
     o.init = init;
     o.seed = seed;
     o.gradients = gradients;
+    o.bnMomentum = bnMomentum;
     if (failed(autodiff::buildTrainingModule(getOperation(), o)))
       signalPassFailure();
   }

@@ -119,6 +119,12 @@ int main(int argc, char **argv) {
       ->check(CLI::IsMember({"from-model", "keras"}))
       ->capture_default_str()
       ->group(training);
+  app.add_option("--batch-norm-momentum", trainOptions.bnMomentum,
+                 "moving-average momentum of batch normalization's statistics "
+                 "(Keras' 0.99; a PyTorch model's momentum 0.1 is 0.9 here)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str()
+      ->group(training);
   app.add_option("--seed", trainOptions.seed, "seed of --init keras")
       ->capture_default_str()
       ->group(training);
