@@ -253,6 +253,67 @@ struct Pool2DGradLowering : OpConversionPattern<Pool2DGradOp> {
     }
 
     Value grad = adaptor.getGrad();
+    if (llvm::all_of(pad, [](int64_t p) { return p == 0; }) &&
+        strides == kernel) {
+      // Windows that tile the input (Keras' MaxPooling2D()): every input
+      // position lies in at most one window, so the gradient is elementwise
+      // over the covered region, read through floordiv maps, then padded
+      // with zeros over the rows and columns no window covers.
+      SmallVector<int64_t> covered(inType.getShape());
+      covered[dims.h] = outH * kernel[0];
+      covered[dims.w] = outW * kernel[1];
+      auto coveredType = RankedTensorType::get(covered, element);
+      SmallVector<AffineExpr> id = {d(0), d(1), d(2), d(3)};
+      SmallVector<AffineExpr> windowOf(id);
+      windowOf[dims.h] = id[dims.h].floorDiv(kernel[0]);
+      windowOf[dims.w] = id[dims.w].floorDiv(kernel[1]);
+      SmallVector<Value> inputs = {grad};
+      SmallVector<AffineMap> maps = {AffineMap::get(4, 0, windowOf, ctx)};
+      if (isMax) {
+        inputs.push_back(argmax);
+        maps.push_back(AffineMap::get(4, 0, windowOf, ctx));
+      }
+      maps.push_back(AffineMap::getMultiDimIdentityMap(4, ctx));
+      Value core =
+          rewriter
+              .create<linalg::GenericOp>(
+                  loc, TypeRange{coveredType}, inputs,
+                  ValueRange{emptyTensor(rewriter, loc, coveredType)}, maps,
+                  SmallVector<utils::IteratorType>(4,
+                                                   utils::IteratorType::parallel),
+                  [&](OpBuilder &b, Location l, ValueRange args) {
+                    Value g = castScalar(b, l, args[0], ct);
+                    if (isMax) {
+                      auto cst = [&](int64_t v) -> Value {
+                        return b.create<arith::ConstantIndexOp>(l, v);
+                      };
+                      Value rh = b.create<arith::RemUIOp>(
+                          l, b.create<linalg::IndexOp>(l, dims.h), cst(kernel[0]));
+                      Value rw = b.create<arith::RemUIOp>(
+                          l, b.create<linalg::IndexOp>(l, dims.w), cst(kernel[1]));
+                      Value offset = b.create<arith::AddIOp>(
+                          l, b.create<arith::MulIOp>(l, rh, cst(kernel[1])), rw);
+                      Value won = b.create<arith::CmpIOp>(
+                          l, arith::CmpIPredicate::eq, args[1],
+                          b.create<arith::IndexCastOp>(l, i64, offset));
+                      g = b.create<arith::SelectOp>(
+                          l, won, g, scalarConstant(b, l, ct, 0.0));
+                    } else {
+                      g = b.create<arith::DivFOp>(
+                          l, g,
+                          scalarConstant(b, l, ct,
+                                         static_cast<double>(kernel[0] * kernel[1])));
+                    }
+                    b.create<linalg::YieldOp>(l, castScalar(b, l, g, element));
+                  })
+              .getResult(0);
+      SmallVector<int64_t> rest = {0, inH - covered[dims.h], 0,
+                                   inW - covered[dims.w]};
+      rewriter.replaceOp(
+          op, padSpatial(rewriter, loc, core, rest, dims,
+                         scalarConstant(rewriter, loc, element, 0.0)));
+      return success();
+    }
     Value init = filledTensor(rewriter, loc, inType.clone(ct),
                               scalarConstant(rewriter, loc, ct, 0.0));
     SmallVector<AffineMap> maps = {AffineMap::get(6, 0, {d(3), d(4)}, ctx),
