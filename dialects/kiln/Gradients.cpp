@@ -238,7 +238,9 @@ LogicalResult gradient(Operation *op, OpBuilder &builder,
         return unary(k.select(positive(x), g, k.where(negative, k.neg(g))));
       })
       .Case([&](SquareOp) { return unary(k.mul(g, k.mulScalar(x, 2.0))); })
-      .Case([&](ReluOp) { return unary(k.where(positive(x), g)); })
+      // From the output, as TensorFlow's ReluGrad: the pre-activation then has
+      // no other use, so a bias + ReLU epilogue stays fused into its matmul.
+      .Case([&](ReluOp) { return unary(k.where(positive(y), g)); })
       .Case([&](Relu6Op) {
         Value below = k.b.create<LessOp>(k.loc, x, k.scalarLike(x, 6.0));
         Value inside = k.b.create<LogicalAndOp>(k.loc, positive(x), below);
