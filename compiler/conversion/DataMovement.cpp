@@ -169,6 +169,24 @@ struct PadLowering : OpConversionPattern<PadOp> {
 /// Negative indices count from the end. An index outside [-dim, dim) — an
 /// error in the interpreter — is clamped into range, so the generated code
 /// never reads outside `params`.
+/// An index of gather or scatter-add (i32/i64) as an `index` in [0, dim):
+/// negative ones count from the end; out-of-range ones are clamped (the
+/// reference interpreter reports them).
+Value clampedIndex(OpBuilder &b, Location l, Value index, int64_t dim) {
+  Type i64 = b.getI64Type();
+  Value i = castScalar(b, l, index, i64);
+  Value zero = scalarConstant(b, l, i64, 0);
+  Value negative = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, i, zero);
+  i = b.create<arith::SelectOp>(
+      l, negative,
+      b.create<arith::AddIOp>(l, i, b.create<arith::ConstantIntOp>(l, dim, 64)),
+      i);
+  i = b.create<arith::MaxSIOp>(l, i, zero);
+  i = b.create<arith::MinSIOp>(l, i,
+                               b.create<arith::ConstantIntOp>(l, dim - 1, 64));
+  return b.create<arith::IndexCastOp>(l, b.getIndexType(), i);
+}
+
 struct GatherLowering : OpConversionPattern<GatherOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -203,24 +221,10 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
             rewriter, loc, {indices}, {emptyTensor(rewriter, loc, resultType)},
             {indicesMap, rewriter.getMultiDimIdentityMap(rank)}, parallel,
             [&](OpBuilder &b, Location l, ValueRange args) {
-              Type i64 = b.getI64Type();
-              Value i = castScalar(b, l, args[0], i64);
-              Value zero = scalarConstant(b, l, i64, 0);
-              Value negative = b.create<arith::CmpIOp>(
-                  l, arith::CmpIPredicate::slt, i, zero);
-              i = b.create<arith::SelectOp>(
-                  l, negative,
-                  b.create<arith::AddIOp>(
-                      l, i, b.create<arith::ConstantIntOp>(l, dim, 64)),
-                  i);
-              i = b.create<arith::MaxSIOp>(l, i, zero);
-              i = b.create<arith::MinSIOp>(
-                  l, i, b.create<arith::ConstantIntOp>(l, dim - 1, 64));
               SmallVector<Value> coords;
               for (int64_t d = 0; d < axis; ++d)
                 coords.push_back(b.create<linalg::IndexOp>(l, d));
-              coords.push_back(
-                  b.create<arith::IndexCastOp>(l, b.getIndexType(), i));
+              coords.push_back(clampedIndex(b, l, args[0], dim));
               for (int64_t d = axis + 1; d < paramsType.getRank(); ++d)
                 coords.push_back(
                     b.create<linalg::IndexOp>(l, d - 1 + indicesRank));
@@ -269,21 +273,8 @@ struct ScatterAddLowering : OpConversionPattern<ScatterAddOp> {
       auto loop = rewriter.create<scf::ForOp>(
           loc, lb, ub, one, ValueRange{acc},
           [&](OpBuilder &b, Location l, Value n, ValueRange iter) {
-            Type i64 = b.getI64Type();
-            Value i = castScalar(b, l, b.create<tensor::ExtractOp>(l, indices, n),
-                                 i64);
-            Value zeroI = b.create<arith::ConstantIntOp>(l, 0, 64);
-            Value negative =
-                b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, i, zeroI);
-            i = b.create<arith::SelectOp>(
-                l, negative,
-                b.create<arith::AddIOp>(l, i,
-                                        b.create<arith::ConstantIntOp>(l, dim, 64)),
-                i);
-            i = b.create<arith::MinSIOp>(
-                l, b.create<arith::MaxSIOp>(l, i, zeroI),
-                b.create<arith::ConstantIntOp>(l, dim - 1, 64));
-            Value row = b.create<arith::IndexCastOp>(l, b.getIndexType(), i);
+            Value row = clampedIndex(
+                b, l, b.create<tensor::ExtractOp>(l, indices, n), dim);
             SmallVector<OpFoldResult> sizes = {b.getIndexAttr(outer),
                                                b.getIndexAttr(1),
                                                b.getIndexAttr(inner)};

@@ -36,8 +36,9 @@ SmallVector<int64_t> allAxesBut(int64_t rank, int64_t keep) {
   return axes;
 }
 
+/// A verified op's axis in [0, rank).
 int64_t normalized(int64_t axis, int64_t rank) {
-  return axis < 0 ? axis + rank : axis;
+  return *normalizeAxis(axis, rank);
 }
 
 /// The shape of `x` reduced over `axes` with kept unit dimensions.

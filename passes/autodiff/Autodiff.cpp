@@ -1,6 +1,7 @@
 //===- Autodiff.cpp - reverse-mode automatic differentiation --------------===//
 
 #include "passes/autodiff/Autodiff.h"
+#include "dialects/kiln/KilnBuilder.h"
 #include "passes/Passes.h"
 
 #include "mlir/IR/IRMapping.h"
@@ -12,19 +13,9 @@ namespace kiln {
 } // namespace kiln
 
 using namespace mlir;
+using kiln::isFloatTensor;
 
 namespace {
-
-bool isFloatTensor(Value v) {
-  auto t = dyn_cast<RankedTensorType>(v.getType());
-  return t && isa<FloatType>(t.getElementType());
-}
-
-Value zerosOf(OpBuilder &b, Location loc, Type type) {
-  auto t = cast<RankedTensorType>(type);
-  return b.create<kiln::ConstantOp>(
-      loc, DenseElementsAttr::get(t, b.getFloatAttr(t.getElementType(), 0.0)));
-}
 
 /// Whether `op` or an op nested in it reads a value of `values`.
 bool readsAny(Operation &op, const llvm::DenseSet<Value> &values) {
@@ -36,12 +27,27 @@ bool readsAny(Operation &op, const llvm::DenseSet<Value> &values) {
   return found;
 }
 
-Value zerosOfType(OpBuilder &b, Location loc, Type type) {
+/// A zero constant of the tensor type `type` (float or integer).
+Value zerosOf(OpBuilder &b, Location loc, Type type) {
   auto t = cast<RankedTensorType>(type);
   Attribute zero = isa<FloatType>(t.getElementType())
                        ? Attribute(b.getFloatAttr(t.getElementType(), 0.0))
                        : Attribute(b.getIntegerAttr(t.getElementType(), 0));
   return b.create<kiln::ConstantOp>(loc, DenseElementsAttr::get(t, zero));
+}
+
+/// Clones `scan`'s body (without its terminator) at `b` with its block
+/// arguments bound to `args`; returns the values it would yield.
+SmallVector<Value> cloneStep(OpBuilder &b, kiln::ScanOp scan, ValueRange args) {
+  Block &body = scan.getBody().front();
+  IRMapping map;
+  map.map(body.getArguments(), args);
+  for (Operation &op : body.without_terminator())
+    b.clone(op, map);
+  SmallVector<Value> yields;
+  for (Value v : body.getTerminator()->getOperands())
+    yields.push_back(map.lookupOrDefault(v));
+  return yields;
 }
 
 /// The gradient of `kiln.scan`: a scan in the opposite direction over the
@@ -57,7 +63,6 @@ scanGradient(OpBuilder &b, kiln::ScanOp scan, ArrayRef<Value> resultGrads,
              SmallVectorImpl<Value> &operandGrads,
              SmallVectorImpl<std::pair<Value, Value>> &captured) {
   Location loc = scan.getLoc();
-  Block &body = scan.getBody().front();
   unsigned numCarried = scan.getInit().size();
   unsigned numSeqs = scan.getSequences().size();
   int64_t axis = scan.getAxis();
@@ -78,13 +83,7 @@ scanGradient(OpBuilder &b, kiln::ScanOp scan, ArrayRef<Value> resultGrads,
   auto history = b.create<kiln::ScanOp>(
       loc, scan.getInit(), scan.getSequences(), scan.getReverse(), axis,
       [&](OpBuilder &nb, Location, ValueRange args) {
-        IRMapping map;
-        map.map(body.getArguments(), args);
-        for (Operation &op : body.without_terminator())
-          nb.clone(op, map);
-        SmallVector<Value> yields;
-        for (Value v : body.getTerminator()->getOperands())
-          yields.push_back(map.lookupOrDefault(v));
+        SmallVector<Value> yields = cloneStep(nb, scan, args);
         for (unsigned i = 0; i < numCarried; ++i)
           yields.push_back(yields[i]);
         return yields;
@@ -121,15 +120,15 @@ scanGradient(OpBuilder &b, kiln::ScanOp scan, ArrayRef<Value> resultGrads,
   SmallVector<Value> init;
   for (unsigned i = 0; i < numCarried; ++i) {
     Value g = resultGrads[i];
-    init.push_back(g ? g : zerosOfType(b, loc, scan.getResult(i).getType()));
+    init.push_back(g ? g : zerosOf(b, loc, scan.getResult(i).getType()));
   }
   for (Value w : weights)
-    init.push_back(zerosOfType(b, loc, w.getType()));
+    init.push_back(zerosOf(b, loc, w.getType()));
   SmallVector<Value> seqs(carriedHistory);
   seqs.append(scan.getSequences().begin(), scan.getSequences().end());
   for (unsigned i = numCarried; i < scan.getNumResults(); ++i) {
     Value g = resultGrads[i];
-    seqs.push_back(g ? g : zerosOfType(b, loc, scan.getResult(i).getType()));
+    seqs.push_back(g ? g : zerosOf(b, loc, scan.getResult(i).getType()));
   }
   LogicalResult status = success();
   auto backward = b.create<kiln::ScanOp>(
@@ -142,23 +141,16 @@ scanGradient(OpBuilder &b, kiln::ScanOp scan, ArrayRef<Value> resultGrads,
             args.slice(numCarried + weights.size() + numCarried, numSeqs);
         ValueRange dOutputs =
             args.drop_front(numCarried + weights.size() + numCarried + numSeqs);
-        IRMapping map;
-        for (unsigned i = 0; i < numCarried; ++i)
-          map.map(body.getArgument(i), states[i]);
-        for (unsigned i = 0; i < numSeqs; ++i)
-          map.map(body.getArgument(numCarried + i), slices[i]);
-        for (Operation &op : body.without_terminator())
-          nb.clone(op, map);
-        Operation *yield = body.getTerminator();
+        SmallVector<Value> stepArgs(states.begin(), states.end());
+        stepArgs.append(slices.begin(), slices.end());
+        SmallVector<Value> step = cloneStep(nb, scan, stepArgs);
         SmallVector<std::pair<Value, Value>> seeds;
-        for (unsigned i = 0; i < yield->getNumOperands(); ++i) {
-          Value y = map.lookupOrDefault(yield->getOperand(i));
+        for (auto [i, y] : llvm::enumerate(step)) {
           Value dy = i < numCarried ? dState[i] : dOutputs[i - numCarried];
           if (isFloatTensor(y))
             seeds.push_back({y, dy});
         }
-        SmallVector<Value> wrt(states.begin(), states.end());
-        wrt.append(slices.begin(), slices.end());
+        SmallVector<Value> wrt(stepArgs);
         wrt.append(weights.begin(), weights.end());
         Block *block = nb.getInsertionBlock();
         FailureOr<SmallVector<Value>> grads =

@@ -163,6 +163,15 @@ std::vector<Variable> findVariables(func::FuncOp fn) {
   return vars;
 }
 
+/// A dense_resource key (an identifier) for the values of variable `name`.
+std::string resourceKey(llvm::StringRef prefix, llvm::StringRef name) {
+  std::string key = (prefix + name).str();
+  for (char &ch : key)
+    if (!llvm::isAlnum(ch) && ch != '_')
+      ch = '_';
+  return key;
+}
+
 /// Keras' initial value of a variable: Glorot-uniform kernels, uniform
 /// ±0.05 embeddings, zero biases and offsets, unit scales and variances.
 ElementsAttr kerasInitial(const Variable &v, std::mt19937_64 &rng) {
@@ -182,12 +191,7 @@ ElementsAttr kerasInitial(const Variable &v, std::mt19937_64 &rng) {
       x = uniform(rng);
   }
   reference::normalize(t);
-  // Resource keys are identifiers.
-  std::string key = "init_" + v.name;
-  for (char &ch : key)
-    if (!llvm::isAlnum(ch) && ch != '_')
-      ch = '_';
-  return reference::tensorToAttr(t, key);
+  return reference::tensorToAttr(t, resourceKey("init_", v.name));
 }
 
 /// A model variable, an optimizer slot or the iteration count: one input
@@ -359,7 +363,7 @@ Value Composer::forward(OpBuilder &b, Block *entry, Value x, bool training,
     KilnBuilder k{b, op.getLoc()};
     Value in = map.lookupOrDefault(bn.getX());
     int64_t rank = tensorType(in).getRank();
-    int64_t axis = bn.getAxis() < 0 ? bn.getAxis() + rank : bn.getAxis();
+    int64_t axis = *normalizeAxis(bn.getAxis(), rank);
     SmallVector<int64_t> others;
     int64_t count = 1;
     for (int64_t d = 0; d < rank; ++d)
@@ -380,9 +384,11 @@ Value Composer::forward(OpBuilder &b, Block *entry, Value x, bool training,
       continue;
     double m = options.bnMomentum;
     auto update = [&](Value stat, Value batchValue) {
-      Value old = map.lookupOrDefault(stat);
-      if (!isa<BlockArgument>(old) && !llvm::is_contained(bufferConstants, old))
+      if (!llvm::any_of(bufferVars, [&](const Variable *v) {
+            return v->source.getResult() == stat;
+          }))
         return; // frozen: a constant
+      Value old = map.lookup(stat);
       (*bufferUpdates)[old] = k.add(k.mulScalar(old, m),
                                     k.mulScalar(batchValue, 1.0 - m));
     };
@@ -420,9 +426,8 @@ std::pair<Value, Value> Composer::lossAndAccuracy(KilnBuilder &k, Value out,
     auto softmax = dyn_cast_or_null<SoftmaxOp>(producer);
     if (options.fromLogits)
       logp = b.create<LogSoftmaxOp>(loc, out, -1);
-    else if (softmax && (softmax.getAxis() + tensorType(out).getRank()) %
-                                tensorType(out).getRank() ==
-                            lastAxis(out))
+    else if (softmax && *normalizeAxis(softmax.getAxis(),
+                                       tensorType(out).getRank()) == lastAxis(out))
       logp = b.create<LogSoftmaxOp>(loc, softmax.getX(), -1);
     else
       logp = b.create<LogOp>(loc, clip(out));
@@ -812,11 +817,8 @@ LogicalResult kiln::autodiff::applyTrainedWeights(
         v.source.getLoc());
     if (failed(t))
       return failure();
-    std::string key = "trained_" + v.name;
-    for (char &ch : key)
-      if (!llvm::isAlnum(ch) && ch != '_')
-        ch = '_';
-    v.source.setValueAttr(reference::tensorToAttr(*t, key));
+    v.source.setValueAttr(
+        reference::tensorToAttr(*t, resourceKey("trained_", v.name)));
   }
   if (!missing.empty())
     return module.emitError("the trained weights lack the model's variable")

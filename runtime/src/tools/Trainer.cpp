@@ -114,6 +114,8 @@ private:
   std::string newestCheckpoint();
   void writeCurves();
   int exportVariables();
+  /// Every variable as a checkpoint tensor, in init's order.
+  std::vector<CheckpointTensor> variableTensors();
   void progressBar(int64_t epoch, int64_t step, int64_t steps, double loss,
                    double acc, double rate, bool final);
 
@@ -272,8 +274,12 @@ int Trainer::checkData() {
 
 void Trainer::fillBatch(const Split &split, const std::vector<int64_t> &order,
                         int64_t first, int64_t count) {
-  std::memset(x.bytes.data(), 0, x.bytes.size());
-  std::memset(y.bytes.data(), 0, y.bytes.size());
+  // A partial batch is padded with zeros (weighted 0); one-hot labels start
+  // from zeros.
+  if (count < batch)
+    std::memset(x.bytes.data(), 0, x.bytes.size());
+  if (count < batch || !sparseLabels)
+    std::memset(y.bytes.data(), 0, y.bytes.size());
   for (int64_t b = 0; b < count; ++b) {
     int64_t i = order.empty() ? first + b : order[first + b];
     const float *src = split.x.data() + i * sampleSize;
@@ -398,9 +404,19 @@ std::string Trainer::newestCheckpoint() {
   return all.empty() ? "" : all.back().second;
 }
 
+std::vector<CheckpointTensor> Trainer::variableTensors() {
+  std::vector<CheckpointTensor> tensors;
+  for (const std::string &name : varOrder) {
+    const Buffer &b = vars[name];
+    tensors.push_back({name, checkpointDtype(b.info.dtype),
+                       std::vector<int64_t>(b.info.dims, b.info.dims + b.info.rank),
+                       b.bytes});
+  }
+  return tensors;
+}
+
 int Trainer::saveCheckpoint(bool quietly) {
   Checkpoint ckpt;
-  std::ostringstream state;
   ckpt.metadata = {{"format", "kiln-train 1"},
                    {"artifact", o.artifact},
                    {"step", std::to_string(step)},
@@ -409,8 +425,6 @@ int Trainer::saveCheckpoint(bool quietly) {
                    {"seed", std::to_string(o.seed)},
                    {"batch", std::to_string(batch)},
                    {"rng", rngAtEpochStart},
-                   {"epoch_loss", std::to_string(epochLoss)},
-                   {"epoch_accuracy", std::to_string(epochAccuracy)},
                    {"epoch_seconds", std::to_string(epochSeconds)}};
   char buf[64];
   std::snprintf(buf, sizeof buf, "%a", epochLoss);
@@ -421,15 +435,7 @@ int Trainer::saveCheckpoint(bool quietly) {
   for (const EpochRecord &r : history)
     rows += formatRecord(r) + "\n";
   ckpt.metadata.push_back({"history", rows});
-  for (const std::string &name : varOrder) {
-    const Buffer &b = vars[name];
-    CheckpointTensor t;
-    t.name = name;
-    t.dtype = checkpointDtype(b.info.dtype);
-    t.dims.assign(b.info.dims, b.info.dims + b.info.rank);
-    t.data = b.bytes;
-    ckpt.tensors.push_back(std::move(t));
-  }
+  ckpt.tensors = variableTensors();
   mkdir(o.checkpointDir.c_str(), 0777);
   char name[64];
   std::snprintf(name, sizeof name, "/step-%" PRId64 ".kckpt", step);
@@ -563,12 +569,7 @@ int Trainer::exportVariables() {
   Checkpoint trained;
   trained.metadata = {{"format", "kiln-train weights 1"},
                       {"artifact", o.artifact}};
-  for (const std::string &name : varOrder) {
-    const Buffer &b = vars[name];
-    trained.tensors.push_back(
-        {name, checkpointDtype(b.info.dtype),
-         std::vector<int64_t>(b.info.dims, b.info.dims + b.info.rank), b.bytes});
-  }
+  trained.tensors = variableTensors();
   const std::string &path = o.exportPath;
   bool artifact = path.size() > 3 && path.compare(path.size() - 3, 3, ".so") == 0;
   if (!artifact) {
