@@ -128,158 +128,388 @@ struct MatmulLowering : OpConversionPattern<MatmulOp> {
   }
 };
 
+/// A convolution's geometry in NHWC / HWIO terms.
+struct ConvShape {
+  int64_t n, h, w, c;               // input, unpadded
+  int64_t kh, kw, cg, o, groups, og; // filter: cg input channels per group
+  int64_t oh, ow;                   // result
+  ArrayRef<int64_t> strides, dil, pad;
+
+  template <typename ConvLikeOp>
+  ConvShape(ConvLikeOp op, ArrayRef<int64_t> inputShape,
+            ArrayRef<int64_t> filterShape, ArrayRef<int64_t> resultShape)
+      : strides(op.getStrides()), dil(op.getDilations()),
+        pad(op.getPadding()) {
+    bool nchw = op.getDataFormat() == "NCHW";
+    bool hwio = op.getFilterFormat() == "HWIO";
+    auto dims = [&](ArrayRef<int64_t> s) {
+      return nchw ? SmallVector<int64_t>{s[0], s[2], s[3], s[1]}
+                  : SmallVector<int64_t>(s);
+    };
+    SmallVector<int64_t> in = dims(inputShape), out = dims(resultShape);
+    n = in[0], h = in[1], w = in[2], c = in[3];
+    oh = out[1], ow = out[2];
+    ArrayRef<int64_t> f = filterShape;
+    kh = hwio ? f[0] : f[2], kw = hwio ? f[1] : f[3];
+    cg = hwio ? f[2] : f[1], o = hwio ? f[3] : f[0];
+    groups = op.getGroups();
+    og = o / groups;
+  }
+  int64_t rows() const { return n * oh * ow; }
+  int64_t depth() const { return kh * kw * cg; }
+  /// Few input channels (a first layer): im2col lays the columns out
+  /// depth-major, cols[kh, kw, c, n, oh, ow], so the copy runs along the
+  /// image rows instead of over a handful of channels, and the matmul reads
+  /// them transposed.
+  bool depthMajor() const { return groups == 1 && cg < kChannelMajorIm2col; }
+};
+
+Value toNHWC(OpBuilder &b, Location loc, Value v, bool nchw) {
+  return nchw ? buildTranspose(b, loc, v, {0, 2, 3, 1}) : v;
+}
+Value fromNHWC(OpBuilder &b, Location loc, Value v, bool nchw) {
+  return nchw ? buildTranspose(b, loc, v, {0, 3, 1, 2}) : v;
+}
+Value toHWIO(OpBuilder &b, Location loc, Value f, StringRef format) {
+  return format == "OIHW" ? buildTranspose(b, loc, f, {2, 3, 1, 0}) : f;
+}
+Value fromHWIO(OpBuilder &b, Location loc, Value f, StringRef format) {
+  return format == "OIHW" ? buildTranspose(b, loc, f, {3, 2, 0, 1}) : f;
+}
+
+/// The NHWC input with the convolution's zero padding.
+Value padInput(OpBuilder &b, Location loc, Value input, const ConvShape &cs) {
+  ArrayRef<int64_t> pad = cs.pad;
+  if (llvm::all_of(pad, [](int64_t p) { return p == 0; }))
+    return input;
+  Type element = cast<RankedTensorType>(input.getType()).getElementType();
+  SmallVector<OpFoldResult> lo = {b.getIndexAttr(0), b.getIndexAttr(pad[0]),
+                                  b.getIndexAttr(pad[2]), b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> hi = {b.getIndexAttr(0), b.getIndexAttr(pad[1]),
+                                  b.getIndexAttr(pad[3]), b.getIndexAttr(0)};
+  auto padded = tensorOf(
+      {cs.n, cs.h + pad[0] + pad[1], cs.w + pad[2] + pad[3], cs.c}, element);
+  return b.create<tensor::PadOp>(loc, padded, input, lo, hi,
+                                 scalarConstant(b, loc, element, 0));
+}
+
+/// The im2col columns of the padded NHWC input: depth-major
+/// cols[kh, kw, c, n, oh, ow] (see ConvShape::depthMajor) or
+/// cols[g, n, oh, ow, kh, kw, cg] = input[n, oh·s + kh·d, ow·s + kw·d,
+/// g·cg + cg']. The forward convolution and its filter gradient build the
+/// same op, so CSE computes the columns once in a training step.
+Value buildIm2col(OpBuilder &b, Location loc, Value padded,
+                  const ConvShape &cs) {
+  MLIRContext *ctx = b.getContext();
+  Type element = cast<RankedTensorType>(padded.getType()).getElementType();
+  ArrayRef<int64_t> s = cs.strides, d = cs.dil;
+  auto copy = [](OpBuilder &nb, Location l, ValueRange args) {
+    nb.create<linalg::YieldOp>(l, args[0]);
+  };
+  if (cs.depthMajor()) {
+    auto colsType = tensorOf({cs.kh, cs.kw, cs.cg, cs.n, cs.oh, cs.ow}, element);
+    AffineExpr ky, kx, ch, bn, y, x;
+    bindDims(ctx, ky, kx, ch, bn, y, x);
+    AffineMap inMap = AffineMap::get(
+        6, 0, {bn, y * s[0] + ky * d[0], x * s[1] + kx * d[1], ch}, ctx);
+    SmallVector<AffineMap> maps = {inMap, b.getMultiDimIdentityMap(6)};
+    SmallVector<utils::IteratorType> iters(6, utils::IteratorType::parallel);
+    return b
+        .create<linalg::GenericOp>(loc, TypeRange{colsType}, ValueRange{padded},
+                                   ValueRange{emptyTensor(b, loc, colsType)},
+                                   maps, iters, copy)
+        .getResult(0);
+  }
+  auto paddedType = cast<RankedTensorType>(padded.getType());
+  Value in5 = buildReshape(b, loc, padded,
+                           {cs.n, paddedType.getDimSize(1),
+                            paddedType.getDimSize(2), cs.groups, cs.cg});
+  auto colsType =
+      tensorOf({cs.groups, cs.n, cs.oh, cs.ow, cs.kh, cs.kw, cs.cg}, element);
+  AffineExpr g, bn, y, x, ky, kx, ch;
+  bindDims(ctx, g, bn, y, x, ky, kx, ch);
+  AffineMap inMap = AffineMap::get(
+      7, 0, {bn, y * s[0] + ky * d[0], x * s[1] + kx * d[1], g, ch}, ctx);
+  SmallVector<AffineMap> maps = {inMap, b.getMultiDimIdentityMap(7)};
+  SmallVector<utils::IteratorType> iters(7, utils::IteratorType::parallel);
+  return b
+      .create<linalg::GenericOp>(loc, TypeRange{colsType}, ValueRange{in5},
+                                 ValueRange{emptyTensor(b, loc, colsType)},
+                                 maps, iters, copy)
+      .getResult(0);
+}
+
+/// Whether output position `o` (an index) is where input row/column `i`
+/// meets filter tap `k` along one spatial dimension: i + pad − k·d = o·s
+/// with 0 ≤ o < size. Returns (valid, o clamped to 0 when invalid).
+std::pair<Value, Value> sourcePosition(OpBuilder &b, Location l, Value i,
+                                       Value k, int64_t pad, int64_t dil,
+                                       int64_t stride, int64_t size) {
+  auto cst = [&](int64_t v) { return b.create<arith::ConstantIndexOp>(l, v); };
+  Value t = b.create<arith::SubIOp>(
+      l, b.create<arith::AddIOp>(l, i, cst(pad)),
+      b.create<arith::MulIOp>(l, k, cst(dil)));
+  Value zero = cst(0);
+  Value valid = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::sge, t, zero);
+  Value o = t;
+  if (stride != 1) {
+    Value rem = b.create<arith::RemSIOp>(l, t, cst(stride));
+    valid = b.create<arith::AndIOp>(
+        l, valid,
+        b.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq, rem, zero));
+    o = b.create<arith::DivSIOp>(l, t, cst(stride));
+  }
+  valid = b.create<arith::AndIOp>(
+      l, valid,
+      b.create<arith::CmpIOp>(l, arith::CmpIPredicate::slt, o, cst(size)));
+  return {valid, b.create<arith::SelectOp>(l, valid, o, zero)};
+}
+
 struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(Conv2DOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    MLIRContext *ctx = rewriter.getContext();
-    Value input = adaptor.getInput(), filter = adaptor.getFilter();
     auto resultType = cast<RankedTensorType>(op.getType());
     Type element = resultType.getElementType();
     bool nchw = op.getDataFormat() == "NCHW";
-    if (nchw)
-      input = buildTranspose(rewriter, loc, input, {0, 2, 3, 1});
-    if (op.getFilterFormat() == "OIHW")
-      filter = buildTranspose(rewriter, loc, filter, {2, 3, 1, 0});
-    auto inType = cast<RankedTensorType>(input.getType());
-    auto fType = cast<RankedTensorType>(filter.getType());
-    int64_t n = inType.getDimSize(0), c = inType.getDimSize(3);
-    int64_t kh = fType.getDimSize(0), kw = fType.getDimSize(1),
-            cg = fType.getDimSize(2), o = fType.getDimSize(3);
-    int64_t groups = op.getGroups();
-    int64_t og = o / groups;
-    ArrayRef<int64_t> strides = op.getStrides(), dil = op.getDilations(),
-                      pad = op.getPadding();
-    SmallVector<int64_t> nhwcOut =
-        nchw ? SmallVector<int64_t>{resultType.getDimSize(0),
-                                    resultType.getDimSize(2),
-                                    resultType.getDimSize(3),
-                                    resultType.getDimSize(1)}
-             : SmallVector<int64_t>(resultType.getShape());
-    int64_t oh = nhwcOut[1], ow = nhwcOut[2];
-
-    if (llvm::any_of(pad, [](int64_t p) { return p != 0; })) {
-      SmallVector<OpFoldResult> lo = {rewriter.getIndexAttr(0),
-                                      rewriter.getIndexAttr(pad[0]),
-                                      rewriter.getIndexAttr(pad[2]),
-                                      rewriter.getIndexAttr(0)};
-      SmallVector<OpFoldResult> hi = {rewriter.getIndexAttr(0),
-                                      rewriter.getIndexAttr(pad[1]),
-                                      rewriter.getIndexAttr(pad[3]),
-                                      rewriter.getIndexAttr(0)};
-      auto padded = tensorOf({n, inType.getDimSize(1) + pad[0] + pad[1],
-                              inType.getDimSize(2) + pad[2] + pad[3], c},
-                             element);
-      input = rewriter.create<tensor::PadOp>(
-          loc, padded, input, lo, hi,
-          scalarConstant(rewriter, loc, element, 0));
-    }
+    ConvShape cs(op, cast<RankedTensorType>(op.getInput().getType()).getShape(),
+                 cast<RankedTensorType>(op.getFilter().getType()).getShape(),
+                 resultType.getShape());
+    Value input = toNHWC(rewriter, loc, adaptor.getInput(), nchw);
+    Value filter = toHWIO(rewriter, loc, adaptor.getFilter(), op.getFilterFormat());
+    SmallVector<int64_t> nhwcOut = {cs.n, cs.oh, cs.ow, cs.o};
+    input = padInput(rewriter, loc, input, cs);
 
     Value out;
-    if (cg == 1 && groups == c && groups > 1) {
+    if (cs.cg == 1 && cs.groups == cs.c && cs.groups > 1) {
       // Depthwise: filter [KH, KW, 1, C·M] → [KH, KW, C, M].
-      int64_t mult = o / c;
-      Value f = buildReshape(rewriter, loc, filter, {kh, kw, c, mult});
-      auto dwType = tensorOf({n, oh, ow, c, mult}, element);
+      int64_t mult = cs.o / cs.c;
+      Value f = buildReshape(rewriter, loc, filter, {cs.kh, cs.kw, cs.c, mult});
+      auto dwType = tensorOf({cs.n, cs.oh, cs.ow, cs.c, mult}, element);
       Value init = zeroFilled(rewriter, loc, dwType);
       Value dw =
           rewriter
               .create<linalg::DepthwiseConv2DNhwcHwcmOp>(
                   loc, TypeRange{dwType}, ValueRange{input, f}, init,
-                  rewriter.getI64TensorAttr(strides),
-                  rewriter.getI64TensorAttr(dil))
+                  rewriter.getI64TensorAttr(cs.strides),
+                  rewriter.getI64TensorAttr(cs.dil))
               .getResult(0);
       out = buildReshape(rewriter, loc, dw, nhwcOut);
     } else {
-      auto inPadded = cast<RankedTensorType>(input.getType());
-      int64_t rows = n * oh * ow, depth = kh * kw * cg;
+      int64_t rows = cs.rows(), depth = cs.depth();
+      Value cols = buildIm2col(rewriter, loc, input, cs);
       // Filter [KH, KW, Cg, G·Og] → [G, KH·KW·Cg, Og].
-      Value f = buildReshape(rewriter, loc, filter, {kh, kw, cg, groups, og});
-      if (groups == 1 && cg < kChannelMajorIm2col) {
-        // Few input channels (a first layer): the columns go depth-major,
-        // cols[kh, kw, c, n, oh, ow], so the copy runs along the image rows
-        // instead of over a handful of channels, and the matmul reads them
-        // transposed.
-        auto colsType = tensorOf({kh, kw, cg, n, oh, ow}, element);
-        AffineExpr ky, kx, ch, bn, y, x;
-        bindDims(ctx, ky, kx, ch, bn, y, x);
-        AffineMap inMap = AffineMap::get(
-            6, 0,
-            {bn, y * strides[0] + ky * dil[0], x * strides[1] + kx * dil[1],
-             ch},
-            ctx);
-        SmallVector<AffineMap> maps = {inMap,
-                                       rewriter.getMultiDimIdentityMap(6)};
-        SmallVector<utils::IteratorType> iters(6,
-                                               utils::IteratorType::parallel);
-        Value cols =
-            rewriter
-                .create<linalg::GenericOp>(
-                    loc, TypeRange{colsType}, ValueRange{input},
-                    ValueRange{emptyTensor(rewriter, loc, colsType)}, maps,
-                    iters,
-                    [](OpBuilder &b, Location l, ValueRange args) {
-                      b.create<linalg::YieldOp>(l, args[0]);
-                    })
-                .getResult(0);
+      Value f = buildReshape(rewriter, loc, filter,
+                             {cs.kh, cs.kw, cs.cg, cs.groups, cs.og});
+      if (cs.depthMajor()) {
         Value a = buildReshape(rewriter, loc, cols, {depth, rows});
-        Value w = buildReshape(rewriter, loc, f, {depth, og});
+        Value w = buildReshape(rewriter, loc, f, {depth, cs.og});
         Value mm = matmul2D(rewriter, loc, a, w, /*ta=*/true, false,
-                            tensorOf({rows, og}, element));
+                            tensorOf({rows, cs.og}, element));
         out = buildReshape(rewriter, loc, mm, nhwcOut);
-        if (nchw)
-          out = buildTranspose(rewriter, loc, out, {0, 3, 1, 2});
-        rewriter.replaceOp(op, out);
-        return success();
-      }
-      // im2col: cols[g, n, oh, ow, kh, kw, cg] =
-      //   input[n, oh·s + kh·d, ow·s + kw·d, g·cg + cg'].
-      Value in5 = buildReshape(rewriter, loc, input,
-                               {n, inPadded.getDimSize(1),
-                                inPadded.getDimSize(2), groups, cg});
-      auto colsType = tensorOf({groups, n, oh, ow, kh, kw, cg}, element);
-      AffineExpr g, bn, y, x, ky, kx, ch;
-      bindDims(ctx, g, bn, y, x, ky, kx, ch);
-      AffineMap inMap = AffineMap::get(
-          7, 0,
-          {bn, y * strides[0] + ky * dil[0], x * strides[1] + kx * dil[1], g,
-           ch},
-          ctx);
-      SmallVector<AffineMap> maps = {inMap,
-                                     rewriter.getMultiDimIdentityMap(7)};
-      SmallVector<utils::IteratorType> iters(7, utils::IteratorType::parallel);
-      Value cols =
-          rewriter
-              .create<linalg::GenericOp>(
-                  loc, TypeRange{colsType}, ValueRange{in5},
-                  ValueRange{emptyTensor(rewriter, loc, colsType)}, maps,
-                  iters,
-                  [](OpBuilder &b, Location l, ValueRange args) {
-                    b.create<linalg::YieldOp>(l, args[0]);
-                  })
-              .getResult(0);
-      if (groups == 1) {
+      } else if (cs.groups == 1) {
         Value a = buildReshape(rewriter, loc, cols, {rows, depth});
-        Value w = buildReshape(rewriter, loc, f, {depth, og});
+        Value w = buildReshape(rewriter, loc, f, {depth, cs.og});
         Value mm = matmul2D(rewriter, loc, a, w, false, false,
-                            tensorOf({rows, og}, element));
+                            tensorOf({rows, cs.og}, element));
         out = buildReshape(rewriter, loc, mm, nhwcOut);
       } else {
         Value fg = buildTranspose(rewriter, loc, f, {3, 0, 1, 2, 4});
-        Value w = buildReshape(rewriter, loc, fg, {groups, depth, og});
-        Value a = buildReshape(rewriter, loc, cols, {groups, rows, depth});
+        Value w = buildReshape(rewriter, loc, fg, {cs.groups, depth, cs.og});
+        Value a = buildReshape(rewriter, loc, cols, {cs.groups, rows, depth});
         Value mm = matmul3D(rewriter, loc, a, w, false, false,
-                            tensorOf({groups, rows, og}, element));
-        Value mm5 = buildReshape(rewriter, loc, mm, {groups, n, oh, ow, og});
+                            tensorOf({cs.groups, rows, cs.og}, element));
+        Value mm5 = buildReshape(rewriter, loc, mm,
+                                 {cs.groups, cs.n, cs.oh, cs.ow, cs.og});
         Value t = buildTranspose(rewriter, loc, mm5, {1, 2, 3, 0, 4});
         out = buildReshape(rewriter, loc, t, nhwcOut);
       }
     }
-    if (nchw)
-      out = buildTranspose(rewriter, loc, out, {0, 3, 1, 2});
-    rewriter.replaceOp(op, out);
+    rewriter.replaceOp(op, fromNHWC(rewriter, loc, out, nchw));
+    return success();
+  }
+};
+
+/// dW = colsᵀ · dy: the forward im2col columns against the output gradient
+/// (one matmul); grouped convolutions sum the taps directly.
+struct Conv2DBackpropFilterLowering
+    : OpConversionPattern<Conv2DBackpropFilterOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(Conv2DBackpropFilterOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Type element = resultType.getElementType();
+    bool nchw = op.getDataFormat() == "NCHW";
+    ConvShape cs(op, cast<RankedTensorType>(op.getInput().getType()).getShape(),
+                 resultType.getShape(),
+                 cast<RankedTensorType>(op.getGrad().getType()).getShape());
+    Value input = padInput(
+        rewriter, loc, toNHWC(rewriter, loc, adaptor.getInput(), nchw), cs);
+    Value dy = toNHWC(rewriter, loc, adaptor.getGrad(), nchw);
+    auto hwioType = tensorOf({cs.kh, cs.kw, cs.cg, cs.o}, element);
+    Value dw;
+    if (cs.groups == 1) {
+      Value cols = buildIm2col(rewriter, loc, input, cs);
+      Value dy2 = buildReshape(rewriter, loc, dy, {cs.rows(), cs.o});
+      auto mmType = tensorOf({cs.depth(), cs.o}, element);
+      Value mm =
+          cs.depthMajor()
+              ? matmul2D(rewriter, loc,
+                         buildReshape(rewriter, loc, cols,
+                                      {cs.depth(), cs.rows()}),
+                         dy2, false, false, mmType)
+              : matmul2D(rewriter, loc,
+                         buildReshape(rewriter, loc, cols,
+                                      {cs.rows(), cs.depth()}),
+                         dy2, /*ta=*/true, false, mmType);
+      dw = buildReshape(rewriter, loc, mm, hwioType.getShape());
+    } else {
+      // dW[kh, kw, ci, o] = Σ_{n, oh, ow} x[n, oh·s + kh·d, ow·s + kw·d,
+      //                                    (o / og)·cg + ci] · dy[n, oh, ow, o]
+      AffineExpr ky, kx, ci, oc, bn, y, x;
+      bindDims(ctx, ky, kx, ci, oc, bn, y, x);
+      ArrayRef<int64_t> s = cs.strides, d = cs.dil;
+      AffineMap inMap = AffineMap::get(
+          7, 0,
+          {bn, y * s[0] + ky * d[0], x * s[1] + kx * d[1],
+           oc.floorDiv(cs.og) * cs.cg + ci},
+          ctx);
+      AffineMap dyMap = AffineMap::get(7, 0, {bn, y, x, oc}, ctx);
+      AffineMap outMap = AffineMap::get(7, 0, {ky, kx, ci, oc}, ctx);
+      using utils::IteratorType;
+      SmallVector<IteratorType> iters(4, IteratorType::parallel);
+      iters.append(3, IteratorType::reduction);
+      dw = buildGeneric(rewriter, loc, {input, dy},
+                        {zeroFilled(rewriter, loc, hwioType)},
+                        {inMap, dyMap, outMap}, iters,
+                        [](OpBuilder &b, Location l, ValueRange a) {
+                          Value p = b.create<arith::MulFOp>(l, a[0], a[1]);
+                          return SmallVector<Value>{
+                              b.create<arith::AddFOp>(l, a[2], p)};
+                        })
+               .front();
+    }
+    rewriter.replaceOp(op, fromHWIO(rewriter, loc, dw, op.getFilterFormat()));
+    return success();
+  }
+};
+
+/// dx: each input element gathers the output-gradient products of the taps
+/// that read it. Without groups the products come from one matmul,
+/// cols = dy · Wᵀ (the forward's arithmetic, no zero padding), summed back
+/// into place (col2im); grouped convolutions multiply in the gather.
+struct Conv2DBackpropInputLowering
+    : OpConversionPattern<Conv2DBackpropInputOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(Conv2DBackpropInputOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Type element = resultType.getElementType();
+    bool nchw = op.getDataFormat() == "NCHW";
+    ConvShape cs(op, resultType.getShape(),
+                 cast<RankedTensorType>(op.getFilter().getType()).getShape(),
+                 cast<RankedTensorType>(op.getGrad().getType()).getShape());
+    Value dy = toNHWC(rewriter, loc, adaptor.getGrad(), nchw);
+    Value w = toHWIO(rewriter, loc, adaptor.getFilter(), op.getFilterFormat());
+    auto dxType = tensorOf({cs.n, cs.h, cs.w, cs.c}, element);
+    ArrayRef<int64_t> s = cs.strides, d = cs.dil, pad = cs.pad;
+    using utils::IteratorType;
+    Value dx;
+    if (cs.groups == 1) {
+      Value dy2 = buildReshape(rewriter, loc, dy, {cs.rows(), cs.o});
+      Value w2 = buildReshape(rewriter, loc, w, {cs.depth(), cs.o});
+      Value mm = matmul2D(rewriter, loc, dy2, w2, false, /*tb=*/true,
+                          tensorOf({cs.rows(), cs.depth()}, element));
+      Value cols = buildReshape(rewriter, loc, mm,
+                                {cs.n, cs.oh, cs.ow, cs.kh, cs.kw, cs.c});
+      // dx[n, y, x, c] = Σ_{kh, kw} cols[n, oy, ox, kh, kw, c] over the taps
+      // with y + pad − kh·d = oy·s inside the output (likewise x). The taps
+      // are the innermost loops, so each dx element is summed in a
+      // register, and the channel loop around them reads `cols` along
+      // contiguous memory (it vectorizes).
+      AffineExpr bn, y, x, ch, ky, kx;
+      bindDims(ctx, bn, y, x, ch, ky, kx);
+      AffineMap outMap = AffineMap::get(6, 0, {bn, y, x, ch}, ctx);
+      // The taps' loop bounds come from a shape-only window operand, as
+      // in linalg's pooling ops.
+      AffineMap windowMap = AffineMap::get(6, 0, {ky, kx}, ctx);
+      Value window = emptyTensor(rewriter, loc, tensorOf({cs.kh, cs.kw}, element));
+      SmallVector<IteratorType> iters(4, IteratorType::parallel);
+      iters.append(2, IteratorType::reduction);
+      dx = buildGeneric(
+               rewriter, loc, {window}, {zeroFilled(rewriter, loc, dxType)},
+               {windowMap, outMap}, iters,
+               [&](OpBuilder &b, Location l, ValueRange a) {
+                 auto idx = [&](unsigned dim) {
+                   return b.create<linalg::IndexOp>(l, dim);
+                 };
+                 auto [vy, oy] = sourcePosition(b, l, idx(1), idx(4), pad[0],
+                                                d[0], s[0], cs.oh);
+                 auto [vx, ox] = sourcePosition(b, l, idx(2), idx(5), pad[2],
+                                                d[1], s[1], cs.ow);
+                 Value valid = b.create<arith::AndIOp>(l, vy, vx);
+                 Value v = b.create<tensor::ExtractOp>(
+                     l, cols,
+                     ValueRange{idx(0), oy, ox, idx(4), idx(5), idx(3)});
+                 Value zero = scalarConstant(b, l, element, 0);
+                 Value sum = b.create<arith::AddFOp>(
+                     l, a[1], b.create<arith::SelectOp>(l, valid, v, zero));
+                 return SmallVector<Value>{sum};
+               })
+               .front();
+    } else {
+      // dx[n, y, x, c] = Σ_{kh, kw, j} dy[n, oy, ox, (c / cg)·og + j]
+      //                               · W[kh, kw, c mod cg, (c / cg)·og + j]
+      AffineExpr bn, y, x, ch, ky, kx, j;
+      bindDims(ctx, bn, y, x, ch, ky, kx, j);
+      AffineMap wMap = AffineMap::get(
+          7, 0, {ky, kx, ch % cs.cg, ch.floorDiv(cs.cg) * cs.og + j}, ctx);
+      AffineMap outMap = AffineMap::get(7, 0, {bn, y, x, ch}, ctx);
+      AffineMap windowMap = AffineMap::get(7, 0, {ky, kx, j}, ctx);
+      Value window = emptyTensor(
+          rewriter, loc, tensorOf({cs.kh, cs.kw, cs.og}, element));
+      SmallVector<IteratorType> iters(4, IteratorType::parallel);
+      iters.append(3, IteratorType::reduction);
+      int64_t og = cs.og, cg = cs.cg;
+      dx = buildGeneric(
+               rewriter, loc, {w, window}, {zeroFilled(rewriter, loc, dxType)},
+               {wMap, windowMap, outMap}, iters,
+               [&](OpBuilder &b, Location l, ValueRange a) {
+                 auto idx = [&](unsigned dim) {
+                   return b.create<linalg::IndexOp>(l, dim);
+                 };
+                 auto [vy, oy] = sourcePosition(b, l, idx(1), idx(4), pad[0],
+                                                d[0], s[0], cs.oh);
+                 auto [vx, ox] = sourcePosition(b, l, idx(2), idx(5), pad[2],
+                                                d[1], s[1], cs.ow);
+                 Value valid = b.create<arith::AndIOp>(l, vy, vx);
+                 Value oc = b.create<arith::AddIOp>(
+                     l,
+                     b.create<arith::MulIOp>(
+                         l,
+                         b.create<arith::DivUIOp>(
+                             l, idx(3), b.create<arith::ConstantIndexOp>(l, cg)),
+                         b.create<arith::ConstantIndexOp>(l, og)),
+                     idx(6));
+                 Value g = b.create<tensor::ExtractOp>(
+                     l, dy, ValueRange{idx(0), oy, ox, oc});
+                 Value zero = scalarConstant(b, l, element, 0);
+                 Value p = b.create<arith::MulFOp>(
+                     l, b.create<arith::SelectOp>(l, valid, g, zero), a[0]);
+                 return SmallVector<Value>{
+                     b.create<arith::AddFOp>(l, a[2], p)};
+               })
+               .front();
+    }
+    rewriter.replaceOp(op, fromNHWC(rewriter, loc, dx, nchw));
     return success();
   }
 };
@@ -287,7 +517,8 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
 } // namespace
 
 void populateLinearPatterns(RewritePatternSet &patterns) {
-  patterns.add<MatmulLowering, Conv2DLowering>(patterns.getContext());
+  patterns.add<MatmulLowering, Conv2DLowering, Conv2DBackpropFilterLowering,
+               Conv2DBackpropInputLowering>(patterns.getContext());
 }
 
 } // namespace kiln::conversion

@@ -226,6 +226,13 @@ int64_t kiln::reference::evaluationCost(Operation *op) {
   } else if (isa<Conv2DOp>(op)) {
     if (llvm::MulOverflow(result, std::max<int64_t>(elements(op->getOperand(1)), 1), cost))
       return INT64_MAX;
+  } else if (isa<Conv2DBackpropInputOp, Conv2DBackpropFilterOp>(op)) {
+    // As the forward convolution: output gradient × filter size.
+    Value grad = op->getOperand(isa<Conv2DBackpropInputOp>(op) ? 0 : 1);
+    int64_t filter = isa<Conv2DBackpropInputOp>(op) ? elements(op->getOperand(1))
+                                                    : result;
+    if (llvm::MulOverflow(elements(grad), std::max<int64_t>(filter, 1), cost))
+      return INT64_MAX;
   } else if (isa<MaxPool2DOp, AvgPool2DOp, Pool2DGradOp>(op)) {
     auto kernel = op->getAttrOfType<DenseI64ArrayAttr>("kernel_size");
     int64_t window = 1;

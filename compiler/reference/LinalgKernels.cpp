@@ -82,45 +82,92 @@ struct Activation {
   }
 };
 
+/// The geometry of one convolution: the input, filter and result shapes and
+/// the op's attributes. `forEachTap` visits every (input, filter, result)
+/// element triple that the forward convolution multiplies and adds, grouped
+/// by result element and in a fixed order; the forward pass and both
+/// gradients are sums over these triples.
+struct ConvGeometry {
+  Activation in, res;
+  int64_t kh, kw, cinPerGroup, coutPerGroup;
+  int64_t fH, fW, fI, fO; // filter strides for (kh, kw, ci, co)
+  ArrayRef<int64_t> strides, dil, pad;
+
+  template <typename ConvLikeOp>
+  ConvGeometry(ConvLikeOp op, ArrayRef<int64_t> inShape,
+               ArrayRef<int64_t> fs, ArrayRef<int64_t> resShape)
+      : in(inShape, op.getDataFormat() == "NCHW"),
+        res(resShape, op.getDataFormat() == "NCHW"),
+        strides(op.getStrides()), dil(op.getDilations()),
+        pad(op.getPadding()) {
+    SmallVector<int64_t> fStr = stridesOf(fs);
+    bool hwio = op.getFilterFormat() == "HWIO";
+    kh = hwio ? fs[0] : fs[2], kw = hwio ? fs[1] : fs[3];
+    cinPerGroup = hwio ? fs[2] : fs[1];
+    fH = hwio ? fStr[0] : fStr[2], fW = hwio ? fStr[1] : fStr[3];
+    fI = hwio ? fStr[2] : fStr[1], fO = hwio ? fStr[3] : fStr[0];
+    coutPerGroup = res.c / op.getGroups();
+  }
+
+  /// fn(inputIndex, filterIndex, resultIndex) for every tap.
+  template <typename Fn>
+  void forEachTap(Fn fn) const {
+    for (int64_t b = 0; b < res.n; ++b)
+      for (int64_t oc = 0; oc < res.c; ++oc) {
+        int64_t g = oc / coutPerGroup;
+        for (int64_t oh = 0; oh < res.h; ++oh)
+          for (int64_t ow = 0; ow < res.w; ++ow) {
+            int64_t r = res.at(b, oc, oh, ow);
+            for (int64_t i = 0; i < kh; ++i) {
+              int64_t ih = oh * strides[0] - pad[0] + i * dil[0];
+              if (ih < 0 || ih >= in.h)
+                continue;
+              for (int64_t j = 0; j < kw; ++j) {
+                int64_t iw = ow * strides[1] - pad[2] + j * dil[1];
+                if (iw < 0 || iw >= in.w)
+                  continue;
+                for (int64_t ci = 0; ci < cinPerGroup; ++ci)
+                  fn(in.at(b, g * cinPerGroup + ci, ih, iw),
+                     i * fH + j * fW + ci * fI + oc * fO, r);
+              }
+            }
+          }
+      }
+  }
+};
+
 FailureOr<Tensor> evalConv2D(Conv2DOp op, const Tensor &x, const Tensor &f) {
   FailureOr<Tensor> out = resultTensor(op);
   if (failed(out))
     return failure();
-  bool nchw = op.getDataFormat() == "NCHW";
-  Activation in(x.shape(), nchw), res(out->shape(), nchw);
-  ArrayRef<int64_t> fs = f.shape();
-  SmallVector<int64_t> fStr = stridesOf(fs);
-  bool hwio = op.getFilterFormat() == "HWIO";
-  int64_t kh = hwio ? fs[0] : fs[2], kw = hwio ? fs[1] : fs[3];
-  int64_t cinPerGroup = hwio ? fs[2] : fs[1];
-  // Filter strides for (kh, kw, ci, co).
-  int64_t fH = hwio ? fStr[0] : fStr[2], fW = hwio ? fStr[1] : fStr[3];
-  int64_t fI = hwio ? fStr[2] : fStr[1], fO = hwio ? fStr[3] : fStr[0];
-  ArrayRef<int64_t> strides = op.getStrides(), dil = op.getDilations(),
-                    pad = op.getPadding();
-  int64_t coutPerGroup = res.c / op.getGroups();
-  for (int64_t b = 0; b < res.n; ++b)
-    for (int64_t oc = 0; oc < res.c; ++oc) {
-      int64_t g = oc / coutPerGroup;
-      for (int64_t oh = 0; oh < res.h; ++oh)
-        for (int64_t ow = 0; ow < res.w; ++ow) {
-          double acc = 0.0;
-          for (int64_t i = 0; i < kh; ++i) {
-            int64_t ih = oh * strides[0] - pad[0] + i * dil[0];
-            if (ih < 0 || ih >= in.h)
-              continue;
-            for (int64_t j = 0; j < kw; ++j) {
-              int64_t iw = ow * strides[1] - pad[2] + j * dil[1];
-              if (iw < 0 || iw >= in.w)
-                continue;
-              for (int64_t ci = 0; ci < cinPerGroup; ++ci)
-                acc += x.floats[in.at(b, g * cinPerGroup + ci, ih, iw)] *
-                       f.floats[i * fH + j * fW + ci * fI + oc * fO];
-            }
-          }
-          out->floats[res.at(b, oc, oh, ow)] = acc;
-        }
-    }
+  ConvGeometry conv(op, x.shape(), f.shape(), out->shape());
+  conv.forEachTap([&](int64_t xi, int64_t fi, int64_t yi) {
+    out->floats[yi] += x.floats[xi] * f.floats[fi];
+  });
+  return out;
+}
+
+FailureOr<Tensor> evalConv2DBackpropInput(Conv2DBackpropInputOp op,
+                                          const Tensor &dy, const Tensor &f) {
+  FailureOr<Tensor> out = resultTensor(op);
+  if (failed(out))
+    return failure();
+  ConvGeometry conv(op, out->shape(), f.shape(), dy.shape());
+  conv.forEachTap([&](int64_t xi, int64_t fi, int64_t yi) {
+    out->floats[xi] += dy.floats[yi] * f.floats[fi];
+  });
+  return out;
+}
+
+FailureOr<Tensor> evalConv2DBackpropFilter(Conv2DBackpropFilterOp op,
+                                           const Tensor &x, const Tensor &dy) {
+  FailureOr<Tensor> out = resultTensor(op);
+  if (failed(out))
+    return failure();
+  ConvGeometry conv(op, x.shape(), out->shape(), dy.shape());
+  conv.forEachTap([&](int64_t xi, int64_t fi, int64_t yi) {
+    out->floats[fi] += x.floats[xi] * dy.floats[yi];
+  });
   return out;
 }
 
@@ -223,6 +270,12 @@ KernelResult kiln::reference::evalLinalg(Operation *op,
   return llvm::TypeSwitch<Operation *, KernelResult>(op)
       .Case([&](MatmulOp o) { return evalMatmul(o, *operands[0], *operands[1]); })
       .Case([&](Conv2DOp o) { return evalConv2D(o, *operands[0], *operands[1]); })
+      .Case([&](Conv2DBackpropInputOp o) {
+        return evalConv2DBackpropInput(o, *operands[0], *operands[1]);
+      })
+      .Case([&](Conv2DBackpropFilterOp o) {
+        return evalConv2DBackpropFilter(o, *operands[0], *operands[1]);
+      })
       .Case([&](MaxPool2DOp o) {
         return evalPool(o, *operands[0], o.getKernelSize(), o.getStrides(),
                         o.getPadding(), o.getDataFormat() == "NCHW",

@@ -81,67 +81,17 @@ LogicalResult matmulGrad(MatmulOp op, Builder &k, Value g,
 
 LogicalResult conv2dGrad(Conv2DOp op, Builder &k, Value g,
                          SmallVectorImpl<Value> &dx) {
-  if (op.getGroups() != 1)
-    return op.emitOpError("has no gradient rule for grouped convolution "
-                          "(groups = ")
-           << op.getGroups() << ")";
-  bool nchw = op.getDataFormat() == "NCHW";
-  bool oihw = op.getFilterFormat() == "OIHW";
-  // Work in NHWC / HWIO.
-  Value x = nchw ? k.transpose(op.getInput(), {0, 2, 3, 1}) : op.getInput();
-  Value dy = nchw ? k.transpose(g, {0, 2, 3, 1}) : g;
-  Value w = oihw ? k.transpose(op.getFilter(), {2, 3, 1, 0}) : op.getFilter();
-  ArrayRef<int64_t> xs = tensorType(x).getShape();
-  ArrayRef<int64_t> ws = tensorType(w).getShape();
-  ArrayRef<int64_t> ys = tensorType(dy).getShape();
-  ArrayRef<int64_t> s = op.getStrides(), d = op.getDilations(),
-                    p = op.getPadding();
-
-  // Input: a stride-1 correlation of the dilated, padded output gradient
-  // with the spatially reversed filter whose channel roles are swapped.
-  Value dyd = k.dilate(k.dilate(dy, 1, s[0]), 2, s[1]);
-  int64_t lo[2], hi[2];
-  for (int i = 0; i < 2; ++i) {
-    int64_t keff = (ws[i] - 1) * d[i] + 1;
-    int64_t dilated = (ys[1 + i] - 1) * s[i] + 1;
-    lo[i] = keff - 1 - p[2 * i];
-    hi[i] = xs[1 + i] + p[2 * i] - dilated;
-  }
-  {
-    // Negative padding crops.
-    SmallVector<int64_t> start(4, 0), limit(tensorType(dyd).getShape());
-    for (int i = 0; i < 2; ++i) {
-      if (lo[i] < 0)
-        start[1 + i] = -lo[i];
-      if (hi[i] < 0)
-        limit[1 + i] += hi[i];
-    }
-    dyd = k.slice(dyd, start, limit);
-  }
-  Value wr = k.transpose(k.reverse(k.reverse(w, 0), 1), {0, 1, 3, 2});
-  SmallVector<int64_t> pads = {std::max<int64_t>(lo[0], 0),
-                               std::max<int64_t>(hi[0], 0),
-                               std::max<int64_t>(lo[1], 0),
-                               std::max<int64_t>(hi[1], 0)};
-  Value dinput = k.b.create<Conv2DOp>(
-      k.loc, dyd, wr, k.b.getDenseI64ArrayAttr({1, 1}),
-      k.b.getDenseI64ArrayAttr(d), k.b.getDenseI64ArrayAttr(pads),
-      k.b.getI64IntegerAttr(1), k.b.getStringAttr("NHWC"),
-      k.b.getStringAttr("HWIO"));
-  dx[0] = nchw ? k.transpose(dinput, {0, 3, 1, 2}) : dinput;
-
-  // Filter: channels become the batch and the batch the channels, so the
-  // filter gradient is a convolution of the input with the output gradient
-  // whose stride is the forward dilation and whose dilation the stride.
-  Value xt = k.transpose(x, {3, 1, 2, 0});
-  Value dyt = k.transpose(dy, {1, 2, 0, 3});
-  Value r = k.b.create<Conv2DOp>(
-      k.loc, xt, dyt, k.b.getDenseI64ArrayAttr(d), k.b.getDenseI64ArrayAttr(s),
-      k.b.getDenseI64ArrayAttr(p), k.b.getI64IntegerAttr(1),
-      k.b.getStringAttr("NHWC"), k.b.getStringAttr("HWIO"));
-  r = k.slice(r, {0, 0, 0, 0}, {xs[3], ws[0], ws[1], ys[3]});
-  Value dw = k.transpose(r, {1, 2, 0, 3});
-  dx[1] = oihw ? k.transpose(dw, {3, 2, 0, 1}) : dw;
+  auto shapeOf = [&](Value v) {
+    return k.b.getDenseI64ArrayAttr(tensorType(v).getShape());
+  };
+  dx[0] = k.b.create<Conv2DBackpropInputOp>(
+      k.loc, g, op.getFilter(), shapeOf(op.getInput()), op.getStridesAttr(),
+      op.getDilationsAttr(), op.getPaddingAttr(), op.getGroupsAttr(),
+      op.getDataFormatAttr(), op.getFilterFormatAttr());
+  dx[1] = k.b.create<Conv2DBackpropFilterOp>(
+      k.loc, op.getInput(), g, shapeOf(op.getFilter()), op.getStridesAttr(),
+      op.getDilationsAttr(), op.getPaddingAttr(), op.getGroupsAttr(),
+      op.getDataFormatAttr(), op.getFilterFormatAttr());
   return success();
 }
 

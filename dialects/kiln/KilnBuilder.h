@@ -152,20 +152,6 @@ struct KilnBuilder {
     return slice(v, start, limit);
   }
 
-  /// `x` reversed along `axis` (a gather with descending indices).
-  Value reverse(Value x, int64_t axis) {
-    int64_t n = tensorType(x).getDimSize(axis);
-    if (n == 1)
-      return x;
-    SmallVector<int64_t> idx(n);
-    for (int64_t i = 0; i < n; ++i)
-      idx[i] = n - 1 - i;
-    auto type = RankedTensorType::get({n}, b.getI64Type());
-    Value indices = b.create<ConstantOp>(
-        loc, DenseElementsAttr::get(type, ArrayRef<int64_t>(idx)));
-    return b.create<GatherOp>(loc, x, indices, axis);
-  }
-
   /// A 1-D per-feature vector shaped to broadcast along `axis` of a
   /// rank-`rank` tensor.
   Value alongAxis(Value v, int64_t axis, int64_t rank) {

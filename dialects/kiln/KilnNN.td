@@ -52,6 +52,65 @@ def Kiln_Conv2DOp : Kiln_InferredOp<"conv2d"> {
   let results = (outs Kiln_FloatTensor:$result);
 }
 
+class Kiln_Conv2DBackpropOp<string mnemonic> : Kiln_InferredOp<mnemonic> {
+  let results = (outs Kiln_FloatTensor:$result);
+}
+
+def Kiln_Conv2DBackpropInputOp : Kiln_Conv2DBackpropOp<"conv2d_backprop_input"> {
+  let summary = "gradient of kiln.conv2d with respect to its input";
+  let description = [{
+    The backward pass of a `kiln.conv2d` whose input has shape `input_shape`
+    and whose other attributes are this op's: `grad` has the convolution
+    result's shape, `filter` is the convolution's filter, and the result,
+    of shape `input_shape`, is the gradient w.r.t. the input (TensorFlow's
+    `Conv2DBackpropInput`). Every output gradient element flows back through
+    the filter taps that produced it; padded positions receive nothing.
+    Produced by automatic differentiation. Lowered as a matmul of `grad` with
+    the transposed filter into columns, summed back into the input's
+    positions (col2im) — the same arithmetic as the forward convolution.
+
+    ```mlir
+    %dx = kiln.conv2d_backprop_input %dy, %w {input_shape = array<i64: 8, 13, 13, 32>}
+        : (tensor<8x11x11x64xf32>, tensor<3x3x32x64xf32>) -> tensor<8x13x13x32xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$grad, Kiln_FloatTensor:$filter,
+      DenseI64ArrayAttr:$input_shape,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding,
+      DefaultValuedAttr<Kiln_I64Attr, "1">:$groups,
+      DefaultValuedAttr<StrAttr, "\"NHWC\"">:$data_format,
+      DefaultValuedAttr<StrAttr, "\"HWIO\"">:$filter_format);
+}
+
+def Kiln_Conv2DBackpropFilterOp : Kiln_Conv2DBackpropOp<"conv2d_backprop_filter"> {
+  let summary = "gradient of kiln.conv2d with respect to its filter";
+  let description = [{
+    The backward pass of a `kiln.conv2d` of `input` with a filter of shape
+    `filter_shape` and this op's other attributes: `grad` has the convolution
+    result's shape and the result, of shape `filter_shape`, is the gradient
+    w.r.t. the filter (TensorFlow's `Conv2DBackpropFilter`): each tap sums
+    input × output gradient over the batch and all output positions.
+    Produced by automatic differentiation. Lowered as a matmul of the forward
+    convolution's im2col columns (transposed) with `grad`, so a training step
+    computes the columns once for both.
+
+    ```mlir
+    %dw = kiln.conv2d_backprop_filter %x, %dy {filter_shape = array<i64: 3, 3, 32, 64>}
+        : (tensor<8x13x13x32xf32>, tensor<8x11x11x64xf32>) -> tensor<3x3x32x64xf32>
+    ```
+  }];
+  let arguments = (ins Kiln_FloatTensor:$input, Kiln_FloatTensor:$grad,
+      DenseI64ArrayAttr:$filter_shape,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,
+      DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$padding,
+      DefaultValuedAttr<Kiln_I64Attr, "1">:$groups,
+      DefaultValuedAttr<StrAttr, "\"NHWC\"">:$data_format,
+      DefaultValuedAttr<StrAttr, "\"HWIO\"">:$filter_format);
+}
+
 class Kiln_Pool2DOp<string mnemonic, string what> : Kiln_InferredOp<mnemonic> {
   let summary = "2-D " # what # " pooling";
   let arguments = (ins Kiln_FloatTensor:$input,

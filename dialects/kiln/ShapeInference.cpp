@@ -234,14 +234,12 @@ LogicalResult MatmulOp::inferReturnTypes(MLIRContext *,
   return success();
 }
 
-LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
-                                         std::optional<Location> loc,
-                                         Adaptor adaptor,
-                                         SmallVectorImpl<Type> &types) {
-  RankedTensorType in = rankedOrNull(adaptor.getInput());
-  RankedTensorType f = rankedOrNull(adaptor.getFilter());
-  if (!in || !f)
-    return emitOptionalError(loc, "operands must be ranked tensors");
+/// The result type of a convolution of `in` with `f`; shared by conv2d and
+/// its two gradients, which check their operands against it.
+template <typename Adaptor>
+static LogicalResult inferConv(std::optional<Location> loc,
+                               RankedTensorType in, RankedTensorType f,
+                               Adaptor adaptor, SmallVectorImpl<Type> &types) {
   if (in.getRank() != 4)
     return emitOptionalError(loc, "operand 'input' (", in, ") must have rank 4");
   if (f.getRank() != 4)
@@ -298,6 +296,72 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
   shape[l.h] = *oh;
   shape[l.w] = *ow;
   types.push_back(RankedTensorType::get(shape, in.getElementType()));
+  return success();
+}
+
+LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> loc,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &types) {
+  RankedTensorType in = rankedOrNull(adaptor.getInput());
+  RankedTensorType f = rankedOrNull(adaptor.getFilter());
+  if (!in || !f)
+    return emitOptionalError(loc, "operands must be ranked tensors");
+  return inferConv(loc, in, f, adaptor, types);
+}
+
+/// A tensor type of the shape in attribute `name`, checked to be a valid
+/// 4-D shape.
+static FailureOr<RankedTensorType>
+shapeAttrType(std::optional<Location> loc, StringRef name,
+              ArrayRef<int64_t> shape, Type element) {
+  if (shape.size() != 4 ||
+      llvm::any_of(shape, [](int64_t d) { return d < 0; }))
+    return emitOptionalError(loc, "attribute '", name,
+                             "' must be 4 sizes >= 0, got ", shapeString(shape));
+  return RankedTensorType::get(shape, element);
+}
+
+/// Checks a convolution gradient's `grad` against the forward result type.
+static LogicalResult expectForwardResult(std::optional<Location> loc,
+                                         Value grad,
+                                         ArrayRef<Type> forward) {
+  if (grad.getType() != forward.front())
+    return emitOptionalError(loc, "operand 'grad' (", grad.getType(),
+                             ") must have the convolution result's type ",
+                             forward.front());
+  return success();
+}
+
+LogicalResult Conv2DBackpropInputOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &types) {
+  RankedTensorType f = rankedOrNull(adaptor.getFilter());
+  if (!f || !rankedOrNull(adaptor.getGrad()))
+    return emitOptionalError(loc, "operands must be ranked tensors");
+  FailureOr<RankedTensorType> in = shapeAttrType(
+      loc, "input_shape", adaptor.getInputShape(), f.getElementType());
+  SmallVector<Type> forward;
+  if (failed(in) || failed(inferConv(loc, *in, f, adaptor, forward)) ||
+      failed(expectForwardResult(loc, adaptor.getGrad(), forward)))
+    return failure();
+  types.push_back(*in);
+  return success();
+}
+
+LogicalResult Conv2DBackpropFilterOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> loc, Adaptor adaptor,
+    SmallVectorImpl<Type> &types) {
+  RankedTensorType in = rankedOrNull(adaptor.getInput());
+  if (!in || !rankedOrNull(adaptor.getGrad()))
+    return emitOptionalError(loc, "operands must be ranked tensors");
+  FailureOr<RankedTensorType> f = shapeAttrType(
+      loc, "filter_shape", adaptor.getFilterShape(), in.getElementType());
+  SmallVector<Type> forward;
+  if (failed(f) || failed(inferConv(loc, in, *f, adaptor, forward)) ||
+      failed(expectForwardResult(loc, adaptor.getGrad(), forward)))
+    return failure();
+  types.push_back(*f);
   return success();
 }
 

@@ -1370,3 +1370,25 @@ func.func @fusion_isolated(%x: tensor<4xf32>, %z: tensor<4xf32>) -> tensor<4xf32
   }
   return %y : tensor<4xf32>
 }
+
+// -----
+
+// A convolution gradient's grad must have the forward result's type.
+func.func @backprop_input_grad_shape(%dy: tensor<2x10x11x64xf32>, %w: tensor<3x3x32x64xf32>) {
+  // expected-error @+2 {{operand 'grad' ('tensor<2x10x11x64xf32>') must have the convolution result's type 'tensor<2x11x11x64xf32>'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.conv2d_backprop_input %dy, %w {input_shape = array<i64: 2, 13, 13, 32>}
+      : (tensor<2x10x11x64xf32>, tensor<3x3x32x64xf32>) -> tensor<2x13x13x32xf32>
+  return
+}
+
+// -----
+
+// filter_shape is a 4-D shape.
+func.func @backprop_filter_shape(%x: tensor<2x13x13x32xf32>, %dy: tensor<2x11x11x64xf32>) {
+  // expected-error @+2 {{attribute 'filter_shape' must be 4 sizes >= 0, got [3, 3, 32]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = kiln.conv2d_backprop_filter %x, %dy {filter_shape = array<i64: 3, 3, 32>}
+      : (tensor<2x13x13x32xf32>, tensor<2x11x11x64xf32>) -> tensor<3x3x32xf32>
+  return
+}

@@ -269,6 +269,28 @@ func.func @conv2d(%x: tensor<1x28x28x1xf32>, %w: tensor<3x3x1x32xf32>,
   return
 }
 
+// The two convolution gradients, default and NCHW/OIHW grouped.
+// CHECK-LABEL: func.func @conv2d_backprop(
+func.func @conv2d_backprop(%x: tensor<2x13x13x32xf32>, %dy: tensor<2x11x11x64xf32>,
+                           %w: tensor<3x3x32x64xf32>, %xc: tensor<1x4x8x8xf32>,
+                           %dyc: tensor<1x6x4x4xf32>, %wc: tensor<6x2x3x3xf32>) {
+  // CHECK: kiln.conv2d_backprop_input %arg1, %arg2 {input_shape = array<i64: 2, 13, 13, 32>} : (tensor<2x11x11x64xf32>, tensor<3x3x32x64xf32>) -> tensor<2x13x13x32xf32>
+  %0 = kiln.conv2d_backprop_input %dy, %w {input_shape = array<i64: 2, 13, 13, 32>}
+      : (tensor<2x11x11x64xf32>, tensor<3x3x32x64xf32>) -> tensor<2x13x13x32xf32>
+  // CHECK: kiln.conv2d_backprop_filter %arg0, %arg1 {filter_shape = array<i64: 3, 3, 32, 64>} : (tensor<2x13x13x32xf32>, tensor<2x11x11x64xf32>) -> tensor<3x3x32x64xf32>
+  %1 = kiln.conv2d_backprop_filter %x, %dy {filter_shape = array<i64: 3, 3, 32, 64>}
+      : (tensor<2x13x13x32xf32>, tensor<2x11x11x64xf32>) -> tensor<3x3x32x64xf32>
+  // CHECK: kiln.conv2d_backprop_input %arg4, %arg5 {data_format = "NCHW", filter_format = "OIHW", groups = 2 : i64, input_shape = array<i64: 1, 4, 8, 8>, padding = array<i64: 0, 1, 0, 1>, strides = array<i64: 2, 2>} : (tensor<1x6x4x4xf32>, tensor<6x2x3x3xf32>) -> tensor<1x4x8x8xf32>
+  %2 = kiln.conv2d_backprop_input %dyc, %wc {input_shape = array<i64: 1, 4, 8, 8>, strides = array<i64: 2, 2>,
+                                             padding = array<i64: 0, 1, 0, 1>, groups = 2 : i64, data_format = "NCHW", filter_format = "OIHW"}
+      : (tensor<1x6x4x4xf32>, tensor<6x2x3x3xf32>) -> tensor<1x4x8x8xf32>
+  // CHECK: kiln.conv2d_backprop_filter %arg3, %arg4 {data_format = "NCHW", filter_format = "OIHW", filter_shape = array<i64: 6, 2, 3, 3>, groups = 2 : i64, padding = array<i64: 0, 1, 0, 1>, strides = array<i64: 2, 2>} : (tensor<1x4x8x8xf32>, tensor<1x6x4x4xf32>) -> tensor<6x2x3x3xf32>
+  %3 = kiln.conv2d_backprop_filter %xc, %dyc {filter_shape = array<i64: 6, 2, 3, 3>, strides = array<i64: 2, 2>,
+                                              padding = array<i64: 0, 1, 0, 1>, groups = 2 : i64, data_format = "NCHW", filter_format = "OIHW"}
+      : (tensor<1x4x8x8xf32>, tensor<1x6x4x4xf32>) -> tensor<6x2x3x3xf32>
+  return
+}
+
 // Max pooling in both layouts, with padding smaller than the window.
 // CHECK-LABEL: func.func @max_pool2d(
 func.func @max_pool2d(%x: tensor<1x26x26x32xf32>, %y: tensor<1x3x7x7xf32>) {

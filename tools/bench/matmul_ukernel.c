@@ -62,6 +62,14 @@ int main(int argc, char **argv) {
       {32, 128, 10, 0, "dense 32x128x10"},
       {32 * 26 * 26, 9, 32, 0, "im2col 21632x9x32"},
       {32 * 11 * 11, 288, 64, 0, "im2col 3872x288x64"},
+      /* A CNN training step (batch 32, 28x28 input, two 3x3 convolutions):
+       * first-layer depth-major columns, and the two gradients of the
+       * second convolution (input: dy · Wᵀ; filter: colsᵀ · dy) and the
+       * first one's filter. */
+      {32 * 26 * 26, 9, 32, KILN_UK_TRANS_A, "train conv1 21632x9x32"},
+      {32 * 11 * 11, 64, 288, KILN_UK_TRANS_B, "train dx2 3872x64x288"},
+      {288, 32 * 11 * 11, 64, KILN_UK_TRANS_A, "train dw2 288x3872x64"},
+      {9, 32 * 26 * 26, 32, 0, "train dw1 9x21632x32"},
   };
   const char *only = argc > 1 ? argv[1] : NULL;
   /* The zmm FMA peak of one core: DESIGN.md's Zen 5 figure by default. */

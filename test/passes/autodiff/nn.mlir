@@ -47,6 +47,21 @@ func.func @conv_large_padding(%x: tensor<1x4x4x1xf64>, %w: tensor<2x2x1x2xf64>) 
   return %0 : tensor<1x3x3x2xf64>
 }
 
+// CHECK: @conv_grouped: ok
+func.func @conv_grouped(%x: tensor<2x5x5x4xf64>, %w: tensor<3x3x2x6xf64>) -> tensor<2x3x3x6xf64> {
+  %0 = kiln.conv2d %x, %w {groups = 2 : i64, strides = array<i64: 2, 2>, padding = array<i64: 1, 1, 1, 1>}
+      : (tensor<2x5x5x4xf64>, tensor<3x3x2x6xf64>) -> tensor<2x3x3x6xf64>
+  return %0 : tensor<2x3x3x6xf64>
+}
+
+// CHECK: @conv_depthwise_nchw_oihw: ok
+func.func @conv_depthwise_nchw_oihw(%x: tensor<1x3x6x6xf64>, %w: tensor<6x1x3x3xf64>) -> tensor<1x6x4x4xf64> {
+  %0 = kiln.conv2d %x, %w {groups = 3 : i64, dilations = array<i64: 1, 2>, padding = array<i64: 0, 0, 1, 1>,
+                           data_format = "NCHW", filter_format = "OIHW"}
+      : (tensor<1x3x6x6xf64>, tensor<6x1x3x3xf64>) -> tensor<1x6x4x4xf64>
+  return %0 : tensor<1x6x4x4xf64>
+}
+
 // CHECK: @pools: ok
 func.func @pools(%x: tensor<2x5x5x3xf64>) -> (tensor<2x2x2x3xf64>, tensor<2x3x3x3xf64>, tensor<2x3x3x3xf64>, tensor<2x2x2x3xf64>) {
   %0 = kiln.max_pool2d %x {kernel_size = array<i64: 2, 2>, strides = array<i64: 2, 2>}
