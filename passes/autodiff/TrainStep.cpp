@@ -274,6 +274,14 @@ LogicalResult Composer::collect() {
                           llvm::StringRef(options.optimizer)))
     return error() << "unknown optimizer '" << options.optimizer
                    << "' (expected sgd, adam, adamw or rmsprop)";
+  if (options.lrSchedule != "constant" && options.lrSchedule != "exponential")
+    return error() << "unknown learning-rate schedule '" << options.lrSchedule
+                   << "' (expected constant or exponential)";
+  if (options.lrSchedule == "exponential" &&
+      (options.decaySteps <= 0 || !(options.decayRate > 0)))
+    return error() << "the exponential learning-rate schedule needs decay "
+                      "steps > 0 and a decay rate > 0 (got "
+                   << options.decaySteps << " and " << options.decayRate << ")";
   if (options.init != "from-model" && options.init != "keras")
     return error() << "unknown initialization '" << options.init
                    << "' (expected from-model or keras)";
@@ -669,6 +677,22 @@ LogicalResult Composer::build() {
     Value t = k.cast(nextIterations, element);
     const auto &o = options;
     double lr = o.learningRate;
+    // lr·c, folded into one constant unless a schedule makes the learning
+    // rate a function of the step count.
+    Value scheduled;
+    if (o.lrSchedule == "exponential") {
+      Value p = k.div(k.cast(iterations, element),
+                      k.scalar(element, static_cast<double>(o.decaySteps)));
+      if (o.staircase)
+        p = b.create<FloorOp>(loc, p);
+      scheduled = k.mulScalar(
+          b.create<PowOp>(loc, k.scalar(element, o.decayRate), p), lr);
+    }
+    auto lrTimes = [&](Value x, double c) -> Value {
+      if (!scheduled)
+        return k.mulScalar(x, c * lr);
+      return k.mul(x, c == 1.0 ? scheduled : k.mulScalar(scheduled, c));
+    };
     SmallVector<Value> newParams, newSlots(slots.size() - 1);
     for (unsigned i = 0; i < params.size(); ++i) {
       Value p = paramArgs[i], g = (*grads)[i];
@@ -676,20 +700,20 @@ LogicalResult Composer::build() {
       if (o.optimizer == "sgd") {
         if (o.momentum > 0) {
           Value m = slotArg(0, i);
-          Value m2 = k.sub(k.mulScalar(m, o.momentum), k.mulScalar(g, lr));
+          Value m2 = k.sub(k.mulScalar(m, o.momentum), lrTimes(g, 1.0));
           newSlots[i] = m2;
           next = o.nesterov
-                     ? k.add(p, k.sub(k.mulScalar(m2, o.momentum), k.mulScalar(g, lr)))
+                     ? k.add(p, k.sub(k.mulScalar(m2, o.momentum), lrTimes(g, 1.0)))
                      : k.add(p, m2);
         } else {
-          next = k.sub(p, k.mulScalar(g, lr));
+          next = k.sub(p, lrTimes(g, 1.0));
         }
       } else if (o.optimizer == "rmsprop") {
         Value v = slotArg(0, i);
         Value v2 = k.add(k.mulScalar(v, o.rho),
                          k.mulScalar(k.mul(g, g), 1.0 - o.rho));
         newSlots[i] = v2;
-        Value step = k.mul(k.mulScalar(g, lr),
+        Value step = k.mul(lrTimes(g, 1.0),
                            b.create<RsqrtOp>(loc, k.add(v2, k.scalarLike(v2, o.epsilon))));
         if (o.momentum > 0) {
           Value m = slotArg(1, i);
@@ -701,7 +725,7 @@ LogicalResult Composer::build() {
       } else {
         // Adam (Keras): alpha = lr·sqrt(1 - β2^t) / (1 - β1^t).
         if (o.optimizer == "adamw")
-          p = k.sub(p, k.mulScalar(p, o.weightDecay * lr));
+          p = k.sub(p, lrTimes(p, o.weightDecay));
         Value m = slotArg(0, i), v = slotArg(1, i);
         Value m2 = k.add(m, k.mulScalar(k.sub(g, m), 1.0 - o.beta1));
         Value v2 = k.add(v, k.mulScalar(k.sub(k.mul(g, g), v), 1.0 - o.beta2));
@@ -710,8 +734,8 @@ LogicalResult Composer::build() {
         Value one = k.scalar(element, 1.0);
         Value b1t = b.create<PowOp>(loc, k.scalar(element, o.beta1), t);
         Value b2t = b.create<PowOp>(loc, k.scalar(element, o.beta2), t);
-        Value alpha = k.mulScalar(
-            k.div(b.create<SqrtOp>(loc, k.sub(one, b2t)), k.sub(one, b1t)), lr);
+        Value alpha = lrTimes(
+            k.div(b.create<SqrtOp>(loc, k.sub(one, b2t)), k.sub(one, b1t)), 1.0);
         Value denom = k.add(b.create<SqrtOp>(loc, v2), k.scalarLike(v2, o.epsilon));
         next = k.sub(p, k.div(k.mul(m2, alpha), denom));
       }
@@ -774,6 +798,10 @@ struct KilnTrainStep : kiln::impl::KilnTrainStepBase<KilnTrainStep> {
     o.fromLogits = fromLogits;
     o.optimizer = optimizer;
     o.learningRate = learningRate;
+    o.lrSchedule = lrSchedule;
+    o.decaySteps = decaySteps;
+    o.decayRate = decayRate;
+    o.staircase = staircase;
     o.momentum = momentum;
     o.nesterov = nesterov;
     o.freeze = freeze;

@@ -43,6 +43,14 @@ struct TrainOptions {
   /// Keras optimizer name: sgd, adam, adamw, rmsprop.
   std::string optimizer = "adam";
   double learningRate = 1e-3;
+  /// The learning rate over training steps (Keras' schedules, evaluated at
+  /// the optimizer's step count t before the update): `constant`, or
+  /// `exponential`: learningRate · decayRate^(t / decaySteps), with
+  /// ⌊t / decaySteps⌋ when `staircase`.
+  std::string lrSchedule = "constant";
+  int64_t decaySteps = 0;
+  double decayRate = 0.1;
+  bool staircase = false;
   /// SGD and RMSprop momentum; SGD's Nesterov variant.
   double momentum = 0.0;
   bool nesterov = false;

@@ -6,9 +6,14 @@ tools/fixtures/make_model_fixtures.py (imported from it, not copied; fresh
 Keras initialization from --seed) on the full Fashion-MNIST training set
 (60000 images, x/255, integer labels) with
 
-    model.compile(optimizer=tf.keras.optimizers.Adam(1e-3),
+    model.compile(optimizer=tf.keras.optimizers.Adam(LR),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(x, y, batch_size=32, epochs=E, shuffle=True, verbose=2)
+
+where LR is 1e-3, or with --lr-schedule a Keras schedule from 1e-3 over all
+E * 1875 steps: CosineDecay(1e-3, E * 1875) or
+ExponentialDecay(1e-3, E * 1875, --decay-rate), as
+`kiln-compile --lr-schedule cosine|exponential --decay-steps E*1875` does.
 
 then evaluates on the 10000 test images. The wall time of every epoch is
 measured by a Keras callback (time.perf_counter at on_epoch_begin and
@@ -24,6 +29,8 @@ Usage (with the fixtures venv, /opt/kiln-fixtures-venv):
   --epochs E      default 5
   --threads N     TensorFlow intra-op and inter-op parallelism (default 2)
   --seed S        weight initialization and shuffling seed (default 1234)
+  --lr-schedule   constant (default), cosine or exponential
+  --decay-rate R  exponential's factor over all steps (default 0.1)
   --json OUT      writes {model: {"epoch_seconds": [...],
                                   "test_accuracy": x, "tf_version": ...}}
 
@@ -83,7 +90,19 @@ def load_fashion_mnist():
     return x_train, y_train, x_test, y_test
 
 
-def train(tf, name, data, epochs, seed):
+STEPS_PER_EPOCH = 60000 // 32 + (60000 % 32 > 0)
+
+
+def learning_rate(tf, schedule, epochs, decay_rate):
+    steps = epochs * STEPS_PER_EPOCH
+    if schedule == "cosine":
+        return tf.keras.optimizers.schedules.CosineDecay(1e-3, steps)
+    if schedule == "exponential":
+        return tf.keras.optimizers.schedules.ExponentialDecay(1e-3, steps, decay_rate)
+    return 1e-3
+
+
+def train(tf, name, data, epochs, seed, lr):
     x_train, y_train, x_test, y_test = data
     tf.keras.backend.clear_session()
     tf.keras.utils.set_random_seed(seed)
@@ -91,7 +110,7 @@ def train(tf, name, data, epochs, seed):
     shape = tuple(model.input_shape[1:])
     x_train = x_train.reshape((-1,) + shape)
     x_test = x_test.reshape((-1,) + shape)
-    model.compile(optimizer=tf.keras.optimizers.Adam(1e-3),
+    model.compile(optimizer=tf.keras.optimizers.Adam(lr),
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 
     class EpochTimer(tf.keras.callbacks.Callback):
@@ -122,6 +141,9 @@ def main():
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1234)
+    parser.add_argument("--lr-schedule", choices=["constant", "cosine", "exponential"],
+                        default="constant")
+    parser.add_argument("--decay-rate", type=float, default=0.1)
     parser.add_argument("--json", metavar="OUT")
     args = parser.parse_args()
     names = args.models.split(",")
@@ -137,11 +159,13 @@ def main():
     data = load_fashion_mnist()
     results, losses = {}, {}
     for name in names:
-        results[name], losses[name] = train(tf, name, data, args.epochs, args.seed)
+        lr = learning_rate(tf, args.lr_schedule, args.epochs, args.decay_rate)
+        results[name], losses[name] = train(tf, name, data, args.epochs, args.seed, lr)
 
     from importlib.metadata import version
     print(f"\nTensorFlow {tf.__version__}, Keras {version('keras')}, "
-          f"{args.threads} intra/inter-op threads, batch 32, Adam(1e-3)")
+          f"{args.threads} intra/inter-op threads, batch 32, Adam(1e-3), "
+          f"learning rate {args.lr_schedule}")
     print(f"{'model':<8} {'epochs':>6} {'first s':>8} {'mean s':>8} {'mean s (2..)':>12} "
           f"{'test acc':>9} {'test loss':>9}")
     for name, r in results.items():

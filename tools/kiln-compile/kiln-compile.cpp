@@ -97,6 +97,28 @@ int main(int argc, char **argv) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str()
       ->group(training);
+  app.add_option("--lr-schedule", trainOptions.lrSchedule,
+                 "learning rate over the steps: constant, or exponential "
+                 "(Keras' ExponentialDecay: learning-rate · "
+                 "decay-rate^(step / decay-steps))")
+      ->check(CLI::IsMember({"constant", "exponential"}))
+      ->capture_default_str()
+      ->group(training);
+  app.add_option("--decay-steps", trainOptions.decaySteps,
+                 "steps over which the exponential schedule multiplies the "
+                 "learning rate by --decay-rate (e.g. epochs × steps per "
+                 "epoch)")
+      ->check(CLI::PositiveNumber)
+      ->group(training);
+  app.add_option("--decay-rate", trainOptions.decayRate,
+                 "the exponential schedule's factor per --decay-steps")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str()
+      ->group(training);
+  app.add_flag("--staircase", trainOptions.staircase,
+               "the exponential schedule decays in whole --decay-steps "
+               "intervals")
+      ->group(training);
   app.add_option("--momentum", trainOptions.momentum,
                  "momentum of sgd and rmsprop (0: none)")
       ->check(CLI::Range(0.0, 1.0))
@@ -135,6 +157,12 @@ int main(int argc, char **argv) {
     return code == 0 ? 0 : 2;
   }
   options.emit = *kiln::driver::parseEmitKind(emit);
+  if (train && trainOptions.lrSchedule == "exponential" &&
+      trainOptions.decaySteps <= 0) {
+    llvm::errs() << "kiln-compile: error: --lr-schedule exponential needs "
+                    "--decay-steps N (e.g. epochs × steps per epoch)\n";
+    return 2;
+  }
   if (train)
     options.train = trainOptions;
   options.progress = !quiet;
