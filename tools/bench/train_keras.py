@@ -10,10 +10,9 @@ Keras initialization from --seed) on the full Fashion-MNIST training set
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(x, y, batch_size=32, epochs=E, shuffle=True, verbose=2)
 
-where LR is 1e-3, or with --lr-schedule a Keras schedule from 1e-3 over all
-E * 1875 steps: CosineDecay(1e-3, E * 1875) or
-ExponentialDecay(1e-3, E * 1875, --decay-rate), as
-`kiln-compile --lr-schedule cosine|exponential --decay-steps E*1875` does.
+where LR is 1e-3, or with --lr-schedule exponential
+ExponentialDecay(1e-3, E * 1875, --decay-rate) over all E * 1875 steps, as
+`kiln-compile --lr-schedule exponential --decay-steps E*1875` does.
 
 then evaluates on the 10000 test images. The wall time of every epoch is
 measured by a Keras callback (time.perf_counter at on_epoch_begin and
@@ -29,7 +28,7 @@ Usage (with the fixtures venv, /opt/kiln-fixtures-venv):
   --epochs E      default 5
   --threads N     TensorFlow intra-op and inter-op parallelism (default 2)
   --seed S        weight initialization and shuffling seed (default 1234)
-  --lr-schedule   constant (default), cosine or exponential
+  --lr-schedule   constant (default) or exponential
   --decay-rate R  exponential's factor over all steps (default 0.1)
   --json OUT      writes {model: {"epoch_seconds": [...],
                                   "test_accuracy": x, "tf_version": ...}}
@@ -95,8 +94,6 @@ STEPS_PER_EPOCH = 60000 // 32 + (60000 % 32 > 0)
 
 def learning_rate(tf, schedule, epochs, decay_rate):
     steps = epochs * STEPS_PER_EPOCH
-    if schedule == "cosine":
-        return tf.keras.optimizers.schedules.CosineDecay(1e-3, steps)
     if schedule == "exponential":
         return tf.keras.optimizers.schedules.ExponentialDecay(1e-3, steps, decay_rate)
     return 1e-3
@@ -141,7 +138,7 @@ def main():
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1234)
-    parser.add_argument("--lr-schedule", choices=["constant", "cosine", "exponential"],
+    parser.add_argument("--lr-schedule", choices=["constant", "exponential"],
                         default="constant")
     parser.add_argument("--decay-rate", type=float, default=0.1)
     parser.add_argument("--json", metavar="OUT")
