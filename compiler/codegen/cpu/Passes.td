@@ -40,6 +40,34 @@ def KilnEntryAbi : Pass<"kiln-entry-abi", "mlir::func::FuncOp"> {
                            "mlir::memref::MemRefDialect"];
 }
 
+def KilnParallelizeLoops : Pass<"kiln-parallelize-loops", "mlir::ModuleOp"> {
+  let summary = "run the large linalg ops of entry points on the thread pool";
+  let description = [{
+    For every linalg op on buffers in a function with a `host` entry-ABI
+    argument whose iteration space has at least `min-work` points: splits
+    its outermost parallel dimension that indexes every output into tasks
+    (about one per `grain` points, at most 64, preferring a count that
+    divides the dimension) and replaces the op by a call of
+    `__kiln_parallel_for(host, tasks, @task, ctx)`, which runs
+    `@task(ctx, i)` for every task through `kiln_host_api_t.parallel_for`,
+    or in a loop when there is a single thread. Each task is a private
+    function that rebuilds the op's buffers from the base pointers in `ctx`
+    (static types only; ops with dynamic shapes or layouts stay serial) and
+    computes its slice of the op with linalg tiling, exactly as the serial
+    loop nest would: results do not depend on the thread count.
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", "32768",
+           "iteration-space points below which an op stays serial">,
+    Option<"grain", "grain", "int64_t", "16384",
+           "iteration-space points per task (before rounding)">
+  ];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect", "mlir::scf::SCFDialect",
+                           "mlir::affine::AffineDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
 def KilnPlanMemory : Pass<"kiln-plan-memory", "mlir::func::FuncOp"> {
   let summary = "place every intermediate buffer in one arena by liveness";
   let description = [{

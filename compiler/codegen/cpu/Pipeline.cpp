@@ -46,10 +46,12 @@ void kiln::buildCpuBufferPipeline(OpPassManager &pm,
   if (options.useUkernels)
     pm.addPass(kiln::createKilnMatmulToUkernel());
   pm.addNestedPass<func::FuncOp>(kiln::createKilnPlanMemory());
+  pm.addNestedPass<func::FuncOp>(kiln::createKilnExpandCopies());
+  // Needs the entry-ABI host argument and the final buffers.
+  pm.addPass(kiln::createKilnParallelizeLoops());
 }
 
 void kiln::buildCpuToLLVMPipeline(OpPassManager &pm) {
-  pm.addNestedPass<func::FuncOp>(kiln::createKilnExpandCopies());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addNestedPass<func::FuncOp>(kiln::createKilnApproximateMath());
   pm.addPass(createLowerAffinePass());
@@ -91,6 +93,7 @@ void kiln::registerCpuCodegenPasses() {
   kiln::registerKilnExpandCopies();
   kiln::registerKilnFuseElementwise();
   kiln::registerKilnSeparateResults();
+  kiln::registerKilnParallelizeLoops();
   PassPipelineRegistration<>(
       "kiln-lower-to-llvm",
       "lower optimized kiln to the LLVM dialect for CPUs (the code generation "
