@@ -36,8 +36,11 @@ for spec in sys.argv[3:]:
         check=True, capture_output=True, text=True).stdout
     with open(base + ".listing", "w") as f:
         f.write(listing)
+    # The variables' own values, for fixtures compared by value.
+    subprocess.run([tool("kiln-run"), base + ".train.mlir", "-f", "init", "-o", base + ".init"],
+                   check=True, capture_output=True)
     r = subprocess.run([sys.executable, os.path.join(here, "compare_gradients.py"),
-                        base + ".listing", base, os.path.join(models, name)],
+                        base + ".listing", base, os.path.join(models, name), base + ".init"],
                        capture_output=True, text=True)
     if r.returncode != 0:
         print(r.stdout)

@@ -1,6 +1,6 @@
 """Compares Kiln's `gradients` results with a framework's goldens.
 
-    compare_gradients.py LISTING KILN_DIR MODEL_DIR
+    compare_gradients.py LISTING KILN_DIR MODEL_DIR [INIT_DIR]
 
 LISTING is kiln-run's output for `-f gradients -o KILN_DIR` (it names each
 result's file, in result order). MODEL_DIR holds train_loss.npy, the
@@ -10,7 +10,18 @@ moving statistics (moving_*_mean.npy, moving_*_variance.npy). Kiln's
 gradients are paired with the goldens in order among equal shapes (both list
 variables layer by layer). Each pair must agree within 1e-4 relative to the
 golden's largest magnitude (plus 1e-7 absolute for gradients that are zero
-in exact arithmetic). Standard library only.
+in exact arithmetic).
+
+When MODEL_DIR also holds the framework's variable values (value_*.npy,
+beside each grad_*.npy) and INIT_DIR holds Kiln's (kiln-run -f init with
+the model's own weights), gradients are paired element by element through
+the values instead: the importer may have rearranged a variable (an ONNX
+LSTM/GRU's gate order and layout) or merged two (input and recurrent
+biases, whose sum it keeps). Every element of a Kiln variable must equal
+one framework element, or the float32 sum of a bias_ih/bias_hh pair at the
+same position, and its gradient must equal that element's gradient (for a
+sum, both biases' gradients, which the chain rule makes equal); every
+framework element must be reached. Standard library only.
 """
 import ast
 import os
@@ -40,8 +51,84 @@ def read_npy(path):
     return shape, struct.unpack("<%d%s" % (count, code), body[:count * struct.calcsize(code)])
 
 
+def f32(x):
+    return struct.unpack("<f", struct.pack("<f", x))[0]
+
+
+def compare_by_value(kiln, model_dir, init_dir):
+    """Pairs every Kiln gradient element with framework ones through the
+    variables' values; returns the number of mismatches."""
+    goldens = {}  # framework variable -> (values, gradient)
+    for line in open(os.path.join(model_dir, "grad_names.txt")):
+        file, original = line.split()[:2]
+        value_file = os.path.join(model_dir, "value_" + file[len("grad_"):])
+        goldens[original] = (read_npy(value_file)[1],
+                             read_npy(os.path.join(model_dir, file))[1])
+    where = {}  # value -> [(variable, index)] or [(("sum", ih, hh), index)]
+    for name, (values, _) in goldens.items():
+        for i, v in enumerate(values):
+            where.setdefault(v, []).append((name, i))
+        if "bias_ih" in name:
+            hh = name.replace("bias_ih", "bias_hh")
+            if hh in goldens:
+                for i, (a, b) in enumerate(zip(values, goldens[hh][0])):
+                    where.setdefault(f32(a + b), []).append((("sum", name, hh), i))
+    reached = {name: set() for name in goldens}
+    failures = 0
+    for name, _, _, got in kiln:
+        if not name.startswith("d_"):
+            continue
+        variable = name[2:]
+        init = os.path.join(init_dir, re.sub(r"[/]", "_", variable) + ".npy")
+        values = read_npy(init)[1]
+        worst, bad = 0.0, None
+        scale = 0.0
+        # Random initial values rarely repeat, but across a few thousand
+        # float32 draws some do, and constant ones (a norm's 1s) always do:
+        # an element's match must come from a framework variable that the
+        # variable's unambiguous elements come from, and among several at
+        # one such variable, the same position, or else (a value repeated
+        # within one variable) the position whose gradient it has; a wrong
+        # pick leaves another element unreached.
+        hits_of = [where.get(v, []) for v in values]
+        sources = {h[0][0] for h in hits_of if len(h) == 1}
+        if not sources:
+            sources = {t for h in hits_of for t, _ in h}
+
+        def golden_grad(hit):
+            target, j = hit
+            return goldens[target[1] if isinstance(target, tuple) else target][1][j]
+
+        for i, (v, g) in enumerate(zip(values, got)):
+            hits = [h for h in hits_of[i] if h[0] in sources]
+            if len(hits) > 1:
+                hits = [h for h in hits if h[1] == i] or \
+                    [min(hits, key=lambda h: abs(golden_grad(h) - g))]
+            if len(hits) != 1:
+                bad = "element %d (%r) has %d framework matches" % (i, v, len(hits))
+                break
+            target, j = hits[0]
+            parts = [target[1], target[2]] if isinstance(target, tuple) else [target]
+            for src in parts:
+                reached[src].add(j)
+                want = goldens[src][1][j]
+                scale = max(scale, max(abs(x) for x in goldens[src][1]))
+                worst = max(worst, abs(g - want))
+        ok = bad is None and worst <= 1e-4 * scale + 1e-7
+        failures += not ok
+        print("%s %s (by value): %s" % ("ok" if ok else "MISMATCH", name,
+              bad or "max |diff| %.3g (scale %.3g)" % (worst, scale)))
+    for name, (values, _) in goldens.items():
+        if len(reached[name]) != len(values):
+            failures += 1
+            print("MISSING %s: %d of %d elements reached by no Kiln variable" %
+                  (name, len(values) - len(reached[name]), len(values)))
+    return failures
+
+
 def main():
     listing, kiln_dir, model_dir = sys.argv[1:4]
+    init_dir = sys.argv[4] if len(sys.argv) > 4 else None
     results = []  # (name, file) in result order
     for line in open(listing):
         m = re.match(r"\s+(\S+): tensor<[^>]*> -> (\S+)$", line)
@@ -54,6 +141,15 @@ def main():
         goldens.append((original, os.path.join(model_dir, file)))
     moving = sorted(f for f in os.listdir(model_dir) if f.startswith("moving_"))
     failures = 0
+    if init_dir and any(f.startswith("value_") for f in os.listdir(model_dir)):
+        loss = [e for e in kiln if e[0] == "loss"]
+        want = read_npy(os.path.join(model_dir, "train_loss.npy"))[1]
+        err = abs(loss[0][3][0] - want[0])
+        ok = err <= 1e-4 * abs(want[0]) + 1e-7
+        print("%s loss: %.8g vs %.8g" % ("ok" if ok else "MISMATCH", loss[0][3][0], want[0]))
+        failures = compare_by_value(kiln, model_dir, init_dir) + (not ok)
+        print("%d mismatch(es)" % failures)
+        sys.exit(1 if failures else 0)
 
     def norm(name):
         name = name[2:] if name.startswith("d_") else name
