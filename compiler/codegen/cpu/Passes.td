@@ -128,7 +128,9 @@ def KilnFuseElementwise : Pass<"kiln-fuse-elementwise", "mlir::func::FuncOp"> {
     intermediates never reach memory. Unlike MLIR's
     `linalg-fuse-elementwise-ops` it does not propagate reshapes through
     named ops, which would turn the matmuls the ukernels handle into generic
-    loop nests.
+    loop nests. A producer whose result has fewer elements than the
+    consumer's iteration space is left alone: fused, it would be recomputed
+    for every element it is broadcast to.
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
