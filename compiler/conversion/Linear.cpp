@@ -265,6 +265,21 @@ std::pair<Value, Value> sourcePosition(OpBuilder &b, Location l, Value i,
   return {valid, b.create<arith::SelectOp>(l, valid, o, zero)};
 }
 
+/// In a gather over (n, y, x, c, kh, kw, ...) loops: whether input
+/// position (y, x) is read by output position (oy, ox) through tap
+/// (kh, kw), with (oy, ox) clamped to 0 where it is not.
+struct TapSource {
+  Value valid, oy, ox;
+};
+TapSource tapSource(OpBuilder &b, Location l, const ConvShape &cs) {
+  auto idx = [&](unsigned dim) { return b.create<linalg::IndexOp>(l, dim); };
+  auto [vy, oy] = sourcePosition(b, l, idx(1), idx(4), cs.pad[0], cs.dil[0],
+                                 cs.strides[0], cs.oh);
+  auto [vx, ox] = sourcePosition(b, l, idx(2), idx(5), cs.pad[2], cs.dil[1],
+                                 cs.strides[1], cs.ow);
+  return {b.create<arith::AndIOp>(l, vy, vx), oy, ox};
+}
+
 struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -420,7 +435,6 @@ struct Conv2DBackpropInputLowering
     Value dy = toNHWC(rewriter, loc, adaptor.getGrad(), nchw);
     Value w = toHWIO(rewriter, loc, adaptor.getFilter(), op.getFilterFormat());
     auto dxType = tensorOf({cs.n, cs.h, cs.w, cs.c}, element);
-    ArrayRef<int64_t> s = cs.strides, d = cs.dil, pad = cs.pad;
     using utils::IteratorType;
     Value dx;
     if (cs.groups == 1) {
@@ -451,17 +465,13 @@ struct Conv2DBackpropInputLowering
                  auto idx = [&](unsigned dim) {
                    return b.create<linalg::IndexOp>(l, dim);
                  };
-                 auto [vy, oy] = sourcePosition(b, l, idx(1), idx(4), pad[0],
-                                                d[0], s[0], cs.oh);
-                 auto [vx, ox] = sourcePosition(b, l, idx(2), idx(5), pad[2],
-                                                d[1], s[1], cs.ow);
-                 Value valid = b.create<arith::AndIOp>(l, vy, vx);
+                 TapSource t = tapSource(b, l, cs);
                  Value v = b.create<tensor::ExtractOp>(
                      l, cols,
-                     ValueRange{idx(0), oy, ox, idx(4), idx(5), idx(3)});
+                     ValueRange{idx(0), t.oy, t.ox, idx(4), idx(5), idx(3)});
                  Value zero = scalarConstant(b, l, element, 0);
                  Value sum = b.create<arith::AddFOp>(
-                     l, a[1], b.create<arith::SelectOp>(l, valid, v, zero));
+                     l, a[1], b.create<arith::SelectOp>(l, t.valid, v, zero));
                  return SmallVector<Value>{sum};
                })
                .front();
@@ -486,11 +496,7 @@ struct Conv2DBackpropInputLowering
                  auto idx = [&](unsigned dim) {
                    return b.create<linalg::IndexOp>(l, dim);
                  };
-                 auto [vy, oy] = sourcePosition(b, l, idx(1), idx(4), pad[0],
-                                                d[0], s[0], cs.oh);
-                 auto [vx, ox] = sourcePosition(b, l, idx(2), idx(5), pad[2],
-                                                d[1], s[1], cs.ow);
-                 Value valid = b.create<arith::AndIOp>(l, vy, vx);
+                 TapSource t = tapSource(b, l, cs);
                  Value oc = b.create<arith::AddIOp>(
                      l,
                      b.create<arith::MulIOp>(
@@ -500,10 +506,10 @@ struct Conv2DBackpropInputLowering
                          b.create<arith::ConstantIndexOp>(l, og)),
                      idx(6));
                  Value g = b.create<tensor::ExtractOp>(
-                     l, dy, ValueRange{idx(0), oy, ox, oc});
+                     l, dy, ValueRange{idx(0), t.oy, t.ox, oc});
                  Value zero = scalarConstant(b, l, element, 0);
                  Value p = b.create<arith::MulFOp>(
-                     l, b.create<arith::SelectOp>(l, valid, g, zero), a[0]);
+                     l, b.create<arith::SelectOp>(l, t.valid, g, zero), a[0]);
                  return SmallVector<Value>{
                      b.create<arith::AddFOp>(l, a[2], p)};
                })

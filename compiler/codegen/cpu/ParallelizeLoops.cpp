@@ -207,14 +207,15 @@ struct KilnParallelizeLoops
         if (std::optional<Split> s = planSplit(op, minWork, grain))
           work.push_back({op, *s});
       });
+      Value host = fn.getArgument(*kiln::findAbiArgument(fn, "host"));
       unsigned n = 0;
       for (auto &[op, split] : work)
-        if (failed(parallelize(fn, op, split, n++)))
+        if (failed(parallelize(fn, host, op, split, n++)))
           return signalPassFailure();
     }
   }
 
-  LogicalResult parallelize(func::FuncOp fn, linalg::LinalgOp op,
+  LogicalResult parallelize(func::FuncOp fn, Value host, linalg::LinalgOp op,
                             const Split &split, unsigned n) {
     ModuleOp module = getOperation();
     MLIRContext *ctx = &getContext();
@@ -288,8 +289,6 @@ struct KilnParallelizeLoops
 
     // The call site: the buffers' base pointers into a stack array (one per
     // op, allocated at the function's entry), then the pool.
-    std::optional<unsigned> hostArg = kiln::findAbiArgument(fn, "host");
-    Value host = fn.getArgument(*hostArg);
     OpBuilder eb = OpBuilder::atBlockBegin(&fn.getBody().front());
     Value one = eb.create<LLVM::ConstantOp>(loc, i64, eb.getI64IntegerAttr(1));
     Value slots = eb.create<LLVM::AllocaOp>(loc, ptr, slotsType, one, 8);

@@ -58,14 +58,15 @@ def f32(x):
 def compare_by_value(kiln, model_dir, init_dir):
     """Pairs every Kiln gradient element with framework ones through the
     variables' values; returns the number of mismatches."""
-    goldens = {}  # framework variable -> (values, gradient)
+    goldens = {}  # framework variable -> (values, gradient, max |gradient|)
     for line in open(os.path.join(model_dir, "grad_names.txt")):
         file, original = line.split()[:2]
         value_file = os.path.join(model_dir, "value_" + file[len("grad_"):])
-        goldens[original] = (read_npy(value_file)[1],
-                             read_npy(os.path.join(model_dir, file))[1])
+        grad = read_npy(os.path.join(model_dir, file))[1]
+        goldens[original] = (read_npy(value_file)[1], grad,
+                             max((abs(x) for x in grad), default=0.0))
     where = {}  # value -> [(variable, index)] or [(("sum", ih, hh), index)]
-    for name, (values, _) in goldens.items():
+    for name, (values, _, _) in goldens.items():
         for i, v in enumerate(values):
             where.setdefault(v, []).append((name, i))
         if "bias_ih" in name:
@@ -79,7 +80,7 @@ def compare_by_value(kiln, model_dir, init_dir):
         if not name.startswith("d_"):
             continue
         variable = name[2:]
-        init = os.path.join(init_dir, re.sub(r"[/]", "_", variable) + ".npy")
+        init = os.path.join(init_dir, variable.replace("/", "_") + ".npy")
         values = read_npy(init)[1]
         worst, bad = 0.0, None
         scale = 0.0
@@ -111,14 +112,14 @@ def compare_by_value(kiln, model_dir, init_dir):
             parts = [target[1], target[2]] if isinstance(target, tuple) else [target]
             for src in parts:
                 reached[src].add(j)
-                want = goldens[src][1][j]
-                scale = max(scale, max(abs(x) for x in goldens[src][1]))
-                worst = max(worst, abs(g - want))
+                _, grad, src_scale = goldens[src]
+                scale = max(scale, src_scale)
+                worst = max(worst, abs(g - grad[j]))
         ok = bad is None and worst <= 1e-4 * scale + 1e-7
         failures += not ok
         print("%s %s (by value): %s" % ("ok" if ok else "MISMATCH", name,
               bad or "max |diff| %.3g (scale %.3g)" % (worst, scale)))
-    for name, (values, _) in goldens.items():
+    for name, (values, _, _) in goldens.items():
         if len(reached[name]) != len(values):
             failures += 1
             print("MISSING %s: %d of %d elements reached by no Kiln variable" %
@@ -141,16 +142,6 @@ def main():
         goldens.append((original, os.path.join(model_dir, file)))
     moving = sorted(f for f in os.listdir(model_dir) if f.startswith("moving_"))
     failures = 0
-    if init_dir and any(f.startswith("value_") for f in os.listdir(model_dir)):
-        loss = [e for e in kiln if e[0] == "loss"]
-        want = read_npy(os.path.join(model_dir, "train_loss.npy"))[1]
-        err = abs(loss[0][3][0] - want[0])
-        ok = err <= 1e-4 * abs(want[0]) + 1e-7
-        print("%s loss: %.8g vs %.8g" % ("ok" if ok else "MISMATCH", loss[0][3][0], want[0]))
-        failures = compare_by_value(kiln, model_dir, init_dir) + (not ok)
-        print("%d mismatch(es)" % failures)
-        sys.exit(1 if failures else 0)
-
     def norm(name):
         name = name[2:] if name.startswith("d_") else name
         name = name.split(":")[0]
@@ -174,6 +165,13 @@ def main():
         failures += not ok
         print("%s %s <-> %s: max |diff| %.3g (scale %.3g)" %
               ("ok" if ok else "MISMATCH", name, label, err, scale))
+
+    if init_dir and any(f.startswith("value_") for f in os.listdir(model_dir)):
+        compare("loss", os.path.join(model_dir, "train_loss.npy"),
+                next(e for e in kiln if e[0] == "loss"))
+        failures += compare_by_value(kiln, model_dir, init_dir)
+        print("%d mismatch(es)" % failures)
+        sys.exit(1 if failures else 0)
 
     pairs = [("loss", os.path.join(model_dir, "train_loss.npy"), "loss")]
     for original, path in goldens:
