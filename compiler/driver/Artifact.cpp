@@ -84,10 +84,17 @@ std::vector<uint8_t> serializeManifest(const ArtifactInfo &info) {
   ManifestWriter w;
   const char *magic = KILN_MANIFEST_MAGIC;
   w.bytes.insert(w.bytes.end(), magic, magic + 4);
-  w.u32(1);
+  w.u32(2);
   w.str("kiln 0.1");
   w.str(info.triple);
   w.str(info.cpu);
+  w.str(info.device);
+  w.str(info.deviceArch);
+  w.u64(info.deviceCode.size());
+  w.u64(checksum64(info.deviceCode.data(), info.deviceCode.size()));
+  w.u32(static_cast<uint32_t>(info.kernels.size()));
+  for (const std::string &k : info.kernels)
+    w.str(k);
   w.u64(info.weights.size());
   w.u64(checksum64(info.weights.data(), info.weights.size()));
   w.u32(static_cast<uint32_t>(info.functions.size()));
@@ -187,10 +194,24 @@ Error addArtifactMetadata(Module &module, const ArtifactInfo &info,
       GlobalValue::InternalLinkage, bytesConstant(ctx, manifest),
       "kiln_manifest");
 
+  Constant *deviceCodePtr = ConstantPointerNull::get(PointerType::getUnqual(ctx));
+  if (!info.deviceCode.empty()) {
+    ArrayRef<uint8_t> code(
+        reinterpret_cast<const uint8_t *>(info.deviceCode.data()),
+        info.deviceCode.size());
+    auto *codeGlobal = new GlobalVariable(
+        module, ArrayType::get(Type::getInt8Ty(ctx), code.size()), true,
+        GlobalValue::InternalLinkage, bytesConstant(ctx, code),
+        "kiln_device_code");
+    codeGlobal->setAlignment(Align(KILN_ARTIFACT_ALIGNMENT));
+    codeGlobal->setSection(".kiln.device");
+    deviceCodePtr = codeGlobal;
+  }
+
   // kiln_artifact_t.
   auto *magicType = ArrayType::get(Type::getInt8Ty(ctx), 8);
   auto *descType = StructType::create(
-      ctx, {magicType, i32, i32, ptr, i64, ptr, i64, ptr, i64},
+      ctx, {magicType, i32, i32, ptr, i64, ptr, i64, ptr, i64, ptr, i64},
       "kiln_artifact_t");
   const char *magicText = KILN_ARTIFACT_MAGIC;
   SmallVector<uint8_t> magic(magicText, magicText + 8);
@@ -198,10 +219,11 @@ Error addArtifactMetadata(Module &module, const ArtifactInfo &info,
       descType,
       {ConstantDataArray::get(ctx, magic),
        ConstantInt::get(i32, KILN_ARTIFACT_ABI_VERSION),
-       ConstantInt::get(i32, 64), manifestGlobal,
+       ConstantInt::get(i32, sizeof(kiln_artifact_t)), manifestGlobal,
        ConstantInt::get(i64, manifest.size()), weightsPtr,
        ConstantInt::get(i64, info.weights.size()), entryTable,
-       ConstantInt::get(i64, entries.size())});
+       ConstantInt::get(i64, entries.size()), deviceCodePtr,
+       ConstantInt::get(i64, info.deviceCode.size())});
   std::string descName =
       isStatic ? (symbolPrefix + "_artifact").str() : KILN_ARTIFACT_SYMBOL;
   auto *descGlobal = new GlobalVariable(module, descType, true,

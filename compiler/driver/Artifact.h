@@ -31,6 +31,12 @@ struct ArtifactInfo {
   std::vector<FunctionInfo> functions;
   std::vector<char> weights;
   std::string triple, cpu;
+  /// "cpu" or "cuda"; for cuda the GPU architecture ("sm_90"), the PTX
+  /// (NUL-terminated) and its kernels in launch-index order.
+  std::string device = "cpu";
+  std::string deviceArch;
+  std::vector<char> deviceCode;
+  std::vector<std::string> kernels;
 };
 
 /// The kiln_dtype_t of a tensor element type; KILN_DTYPE_INVALID (0) for

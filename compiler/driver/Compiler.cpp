@@ -3,6 +3,8 @@
 #include "compiler/driver/Compiler.h"
 #include "runtime/src/train/Checkpoint.h"
 #include "compiler/codegen/cpu/Pipeline.h"
+#include "compiler/codegen/cuda/Passes.h"
+#include "compiler/codegen/cuda/Pipeline.h"
 #include "compiler/driver/Artifact.h"
 #include "compiler/driver/UkernelObject.h"
 #include "dialects/kiln/KilnDialect.h"
@@ -11,6 +13,7 @@
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/InitAllDialects.h"
@@ -29,6 +32,7 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
+#include "llvm/Support/Regex.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/Timer.h"
 #include "llvm/Target/TargetMachine.h"
@@ -36,6 +40,7 @@
 #include "llvm/TargetParser/Triple.h"
 
 #include <chrono>
+#include <cstdlib>
 
 using namespace mlir;
 
@@ -261,6 +266,61 @@ llvm::Error writeBytes(llvm::StringRef path, llvm::StringRef bytes) {
   return llvm::Error::success();
 }
 
+/// The CUDA toolkit whose libdevice the kernels link.
+std::string cudaToolkitPath(const CompileOptions &options) {
+  if (!options.cudaPath.empty())
+    return options.cudaPath;
+  for (const char *var : {"CUDA_HOME", "CUDA_PATH"})
+    if (const char *v = std::getenv(var); v && *v)
+      return v;
+  return "/usr/local/cuda";
+}
+
+/// The kernels of `gpu.module @kiln_kernels`, in launch-index order.
+std::vector<std::string> kernelNames(ModuleOp module) {
+  std::vector<std::string> names;
+  for (auto m : module.getOps<gpu::GPUModuleOp>())
+    if (m.getName() == kiln::kKernelModuleName)
+      for (auto f : m.getOps<gpu::GPUFuncOp>())
+        names.push_back(f.getName().str());
+  return names;
+}
+
+/// Takes the PTX out of the `gpu.binary` the kernel pipeline made (and
+/// erases it: the host code does not refer to it). NUL-terminated.
+FailureOr<std::vector<char>> takePtx(ModuleOp module,
+                                     llvm::StringRef toolkit) {
+  std::vector<char> ptx;
+  SmallVector<gpu::BinaryOp> binaries(module.getOps<gpu::BinaryOp>());
+  for (gpu::BinaryOp binary : binaries) {
+    for (Attribute a : binary.getObjects()) {
+      auto object = cast<gpu::ObjectAttr>(a);
+      llvm::StringRef text = object.getObject().getValue();
+      while (!text.empty() && text.back() == '\0')
+        text = text.drop_back();
+      ptx.assign(text.begin(), text.end());
+    }
+    binary.erase();
+  }
+  if (ptx.empty())
+    return ptx; // no kernels
+  llvm::StringRef text(ptx.data(), ptx.size());
+  // A math function libdevice should have supplied, left as an external.
+  size_t at = text.find(".extern .func");
+  if (at != llvm::StringRef::npos) {
+    llvm::StringRef line = text.substr(at).take_until([](char c) {
+      return c == '\n';
+    });
+    emitError(module.getLoc())
+        << "the kernels call an external function (" << line.trim()
+        << "): libdevice was not linked; is the CUDA toolkit at '" << toolkit
+        << "' (--cuda-path)?";
+    return failure();
+  }
+  ptx.push_back('\0');
+  return ptx;
+}
+
 std::string defaultSymbolPrefix(llvm::StringRef outputPath) {
   std::string stem =
       llvm::sys::path::stem(outputPath).split('.').first.str();
@@ -278,6 +338,7 @@ std::optional<EmitKind> parseEmitKind(llvm::StringRef name) {
       .Case("mlir", EmitKind::Mlir)
       .Case("llvm", EmitKind::LlvmIr)
       .Case("asm", EmitKind::Assembly)
+      .Case("ptx", EmitKind::Ptx)
       .Default(std::nullopt);
 }
 
@@ -300,8 +361,30 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   }();
   (void)initialized;
   bool toMlir = options.emit == EmitKind::Mlir;
-  Progress progress(log, options.progress,
-                    (toMlir ? 3 : 6) + (options.train ? 1 : 0));
+  bool cuda = options.target == "cuda";
+  if (options.target != "cpu" && !cuda)
+    return emitError(UnknownLoc::get(&context))
+               << "unknown target '" << options.target
+               << "' (expected cpu or cuda)",
+           failure();
+  if (options.emit == EmitKind::Ptx && !cuda)
+    return emitError(UnknownLoc::get(&context))
+               << "--emit=ptx needs --target=cuda",
+           failure();
+  if (cuda && options.emit == EmitKind::Object)
+    return emitError(UnknownLoc::get(&context))
+               << "--emit=obj is for cpu artifacts; a cuda artifact is a "
+                  "shared object (--emit=so) the runtime loads",
+           failure();
+  if (cuda && !llvm::Regex("^sm_[0-9]+a?$").match(options.gpuArch))
+    return emitError(UnknownLoc::get(&context))
+               << "--gpu-arch '" << options.gpuArch
+               << "' is not an NVIDIA architecture such as sm_90",
+           failure();
+  unsigned stages = options.emit == EmitKind::Mlir  ? 4
+                    : options.emit == EmitKind::Ptx ? 5
+                                                    : 6 + (cuda ? 1 : 0);
+  Progress progress(log, options.progress, stages + (options.train ? 1 : 0));
 
   progress.start("import");
   OwningOpRef<ModuleOp> module = loadInput(context, sourceMgr, options);
@@ -337,7 +420,7 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   optimize.enableVerifier(true);
   if (options.timings)
     optimize.enableTiming();
-  kiln::buildOptimizePipeline(optimize, "cpu");
+  kiln::buildOptimizePipeline(optimize, options.target);
   if (failed(optimize.run(*module)))
     return failure();
   FailureOr<std::vector<FunctionInfo>> functions = collectSignatures(*module);
@@ -350,14 +433,25 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   if (options.timings)
     lower.enableTiming();
   CpuPipelineOptions cpuOptions;
-  cpuOptions.useUkernels = options.ukernels && hasAvx512(*target);
-  buildCpuBufferPipeline(lower, cpuOptions);
+  cpuOptions.useUkernels = !cuda && options.ukernels && hasAvx512(*target);
+  CudaPipelineOptions cudaOptions;
+  cudaOptions.arch = options.gpuArch;
+  cudaOptions.allowTf32 = options.allowTf32;
+  cudaOptions.toolkitPath = cudaToolkitPath(options);
+  if (cuda)
+    buildCudaBufferPipeline(lower, cudaOptions);
+  else
+    buildCpuBufferPipeline(lower, cpuOptions);
   if (failed(lower.run(*module)))
     return failure();
   ArtifactInfo info;
   info.functions = std::move(*functions);
   info.triple = target->triple;
   info.cpu = target->cpu;
+  if (cuda) {
+    info.device = "cuda";
+    info.deviceArch = options.gpuArch;
+  }
   uint64_t peak = 0;
   for (FunctionInfo &f : info.functions) {
     auto func = module->lookupSymbol<func::FuncOp>(f.name);
@@ -398,15 +492,53 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
     progress.done(options.outputPath);
     return success();
   }
+  if (cuda) {
+    progress.done(llvm::formatv("arena {0} bytes, weights {1} bytes", peak,
+                                info.weights.size())
+                      .str());
+    progress.start("kernels");
+    info.kernels = kernelNames(*module);
+    PassManager kernels(&context);
+    if (options.timings)
+      kernels.enableTiming();
+    buildCudaKernelPipeline(kernels, cudaOptions);
+    if (failed(kernels.run(*module)))
+      return failure();
+    FailureOr<std::vector<char>> ptx = takePtx(*module, cudaOptions.toolkitPath);
+    if (failed(ptx))
+      return failure();
+    info.deviceCode = std::move(*ptx);
+    if (info.deviceCode.empty()) // an artifact with no kernels
+      info.deviceCode.push_back('\0');
+    progress.done(llvm::formatv("{0} kernels, {1} bytes of PTX for {2}",
+                                info.kernels.size(), info.deviceCode.size(),
+                                options.gpuArch)
+                      .str());
+    if (options.emit == EmitKind::Ptx) {
+      progress.start("write");
+      llvm::StringRef text(info.deviceCode.data(), info.deviceCode.size() - 1);
+      if (failed(writeAtomically(context, options.outputPath,
+                                 [&](llvm::StringRef p) {
+                                   return writeBytes(p, text);
+                                 })))
+        return failure();
+      progress.done(options.outputPath);
+      return success();
+    }
+    progress.start("host");
+  }
   PassManager toLLVM(&context);
   if (options.timings)
     toLLVM.enableTiming();
   buildCpuToLLVMPipeline(toLLVM);
   if (failed(toLLVM.run(*module)))
     return failure();
-  progress.done(llvm::formatv("arena {0} bytes, weights {1} bytes", peak,
-                              info.weights.size())
-                    .str());
+  if (cuda)
+    progress.done();
+  else
+    progress.done(llvm::formatv("arena {0} bytes, weights {1} bytes", peak,
+                                info.weights.size())
+                      .str());
 
   progress.start("translate");
   llvm::LLVMContext llvmContext;

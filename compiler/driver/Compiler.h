@@ -16,9 +16,9 @@
 
 namespace kiln::driver {
 
-enum class EmitKind { SharedObject, Object, Mlir, LlvmIr, Assembly };
+enum class EmitKind { SharedObject, Object, Mlir, LlvmIr, Assembly, Ptx };
 
-/// Parses `so`, `obj`, `mlir`, `llvm`, `asm`.
+/// Parses `so`, `obj`, `mlir`, `llvm`, `asm`, `ptx`.
 std::optional<EmitKind> parseEmitKind(llvm::StringRef name);
 
 struct CompileOptions {
@@ -26,6 +26,17 @@ struct CompileOptions {
   std::string inputPath;
   std::string outputPath;
   EmitKind emit = EmitKind::SharedObject;
+  /// Where the model runs: `cpu` or `cuda` (host code for `targetCpu`
+  /// driving kernels for `gpuArch`).
+  std::string target = "cpu";
+  /// The NVIDIA GPU architecture of `cuda` artifacts.
+  std::string gpuArch = "sm_90";
+  /// Let cuBLASLt use TF32 tensor cores for f32 matmuls (faster, ~1e-3
+  /// relative error); off: full f32.
+  bool allowTf32 = false;
+  /// The CUDA toolkit whose libdevice the kernels link (empty: $CUDA_HOME,
+  /// $CUDA_PATH, or /usr/local/cuda).
+  std::string cudaPath;
   /// `native` (the host), or an LLVM CPU name (`znver4`, `x86-64-v3`, ...).
   std::string targetCpu = "native";
   /// Empty: the host's triple.

@@ -145,16 +145,40 @@ std::string kiln::rt::parseManifest(const uint8_t *data, size_t size,
   }
   if (!r.u32(out.formatVersion, "the format version"))
     return r.error;
-  if (out.formatVersion != 1) {
+  if (out.formatVersion != 2) {
     r.fail("manifest format version " + std::to_string(out.formatVersion) +
-           ", this runtime reads 1");
+           ", this runtime reads 2");
     return r.error;
   }
-  uint32_t numFunctions;
+  uint32_t numFunctions, numKernels;
   if (!r.str(out.producer, "the producer") ||
       !r.str(out.targetTriple, "the target triple") ||
       !r.str(out.targetCpu, "the target cpu") ||
-      !r.u64(out.weightsSize, "the weights size") ||
+      !r.str(out.device, "the device") ||
+      !r.str(out.deviceArch, "the device architecture") ||
+      !r.u64(out.deviceCodeSize, "the device code size") ||
+      !r.u64(out.deviceCodeChecksum, "the device code checksum") ||
+      !r.u32(numKernels, "the kernel count") ||
+      !r.plausibleCount(numKernels, 4, "kernel"))
+    return r.error;
+  if (out.device != "cpu" && out.device != "cuda") {
+    r.fail("unknown device '" + out.device + "' (expected cpu or cuda)");
+    return r.error;
+  }
+  if (out.device == "cpu" && (numKernels != 0 || out.deviceCodeSize != 0)) {
+    r.fail("a cpu artifact with device code");
+    return r.error;
+  }
+  out.kernels.resize(numKernels);
+  for (uint32_t k = 0; k < numKernels; ++k) {
+    if (!r.str(out.kernels[k], "kernel #" + std::to_string(k) + " name"))
+      return r.error;
+    if (out.kernels[k].empty()) {
+      r.fail("kernel #" + std::to_string(k) + " has an empty name");
+      return r.error;
+    }
+  }
+  if (!r.u64(out.weightsSize, "the weights size") ||
       !r.u64(out.weightsChecksum, "the weights checksum") ||
       !r.u32(numFunctions, "the function count") ||
       !r.plausibleCount(numFunctions, kMinFunctionBytes, "function"))

@@ -43,6 +43,13 @@ struct Manifest {
   std::string producer;
   std::string targetTriple;
   std::string targetCpu;
+  /// "cpu" or "cuda".
+  std::string device;
+  std::string deviceArch;
+  uint64_t deviceCodeSize = 0;
+  uint64_t deviceCodeChecksum = 0;
+  /// Kernel names in the device code, by launch index.
+  std::vector<std::string> kernels;
   uint64_t weightsSize = 0;
   uint64_t weightsChecksum = 0;
   std::vector<ManifestFunction> functions;

@@ -202,6 +202,11 @@ private:
                         std::to_string(KILN_ARTIFACT_ALIGNMENT) +
                         "-byte aligned");
     }
+    if (a->device_code_size > 0 &&
+        (!a->device_code ||
+         !inSegments(segments, a->device_code, a->device_code_size)))
+      return fail(KILN_STATUS_DATA_LOSS,
+                  "the device code lies outside the artifact");
     if (a->num_entries > kMaxEntries ||
         (a->num_entries > 0 &&
          (!a->entries ||
@@ -232,6 +237,22 @@ private:
     if (checksum64(a.weights, a.weights_size) != manifest.weightsChecksum)
       return fail(KILN_STATUS_DATA_LOSS,
                   "weights checksum mismatch: artifact tampered or corrupt");
+    if (manifest.deviceCodeSize != a.device_code_size)
+      return fail(KILN_STATUS_DATA_LOSS,
+                  "the manifest says " +
+                      std::to_string(manifest.deviceCodeSize) +
+                      " bytes of device code, the artifact holds " +
+                      std::to_string(a.device_code_size));
+    if (checksum64(a.device_code, a.device_code_size) !=
+        manifest.deviceCodeChecksum)
+      return fail(KILN_STATUS_DATA_LOSS,
+                  "device code checksum mismatch: artifact tampered or "
+                  "corrupt");
+    if (manifest.device == "cuda" &&
+        (a.device_code_size == 0 || a.device_code[a.device_code_size - 1] != 0))
+      return fail(KILN_STATUS_DATA_LOSS,
+                  "a cuda artifact whose device code is not NUL-terminated "
+                  "PTX");
     return nullptr;
   }
 
@@ -300,6 +321,14 @@ const char *kiln_module_target_triple(const kiln_module_t *module) {
 
 const char *kiln_module_target_cpu(const kiln_module_t *module) {
   return module ? module->manifest.targetCpu.c_str() : "";
+}
+
+const char *kiln_module_device(const kiln_module_t *module) {
+  return module ? module->manifest.device.c_str() : "";
+}
+
+const char *kiln_module_device_arch(const kiln_module_t *module) {
+  return module ? module->manifest.deviceArch.c_str() : "";
 }
 
 uint64_t kiln_module_weights_size(const kiln_module_t *module) {

@@ -3,10 +3,12 @@
 #include "runtime/src/Module.h"
 #include "runtime/src/Status.h"
 #include "runtime/src/ThreadPool.h"
+#include "runtime/src/cuda/CudaDevice.h"
 
 #include <unistd.h>
 
 #include <cstdlib>
+#include <memory>
 #include <new>
 
 using namespace kiln::rt;
@@ -23,8 +25,11 @@ struct kiln_session_t {
   kiln_host_api_t host{};
   /// Pointer tables handed to the entry, sized for the largest function.
   std::vector<void *> inputPtrs, outputPtrs;
+  /// The GPU of a cuda artifact's session (the arena is then on the device).
+  std::unique_ptr<CudaDevice> cuda;
 
   ~kiln_session_t() {
+    cuda.reset();
     std::free(arena);
     kiln_module_release(module);
   }
@@ -65,8 +70,11 @@ std::string checkTensor(const ManifestFunction &fn, const char *kind,
 } // namespace
 
 void kiln_session_options_initialize(kiln_session_options_t *options) {
-  if (options)
+  if (options) {
     options->num_threads = 0;
+    options->device = KILN_DEVICE_DEFAULT;
+    options->device_ordinal = 0;
+  }
 }
 
 kiln_status_t kiln_session_create(kiln_module_t *module,
@@ -82,6 +90,24 @@ kiln_status_t kiln_session_create(kiln_module_t *module,
                       "num_threads " + std::to_string(threads) +
                           " is outside [0, " + std::to_string(kMaxThreads) +
                           "]");
+  int32_t device = options ? static_cast<int32_t>(options->device) : 0;
+  if (device < KILN_DEVICE_DEFAULT || device > KILN_DEVICE_CUDA)
+    return makeStatus(KILN_STATUS_INVALID_ARGUMENT,
+                      "unknown device kind " + std::to_string(device));
+  bool cudaArtifact = module->manifest.device == "cuda";
+  if (device == KILN_DEVICE_CPU && cudaArtifact)
+    return makeStatus(KILN_STATUS_FAILED_PRECONDITION,
+                      module->path + ": compiled for cuda (" +
+                          module->manifest.deviceArch +
+                          "); it cannot run on the cpu device (recompile "
+                          "with --target=cpu)");
+  if (device == KILN_DEVICE_CUDA && !cudaArtifact)
+    return makeStatus(KILN_STATUS_FAILED_PRECONDITION,
+                      module->path + ": compiled for the cpu; it cannot run "
+                                     "on the cuda device (recompile with "
+                                     "--target=cuda)");
+  if (cudaArtifact)
+    threads = 1; // the calling thread drives the GPU
   if (threads == 0) {
     long online = sysconf(_SC_NPROCESSORS_ONLN);
     threads = online < 1             ? 1
@@ -94,9 +120,18 @@ kiln_status_t kiln_session_create(kiln_module_t *module,
     return makeStatus(KILN_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   kiln_module_retain(module);
   session->module = module;
-  // Every function gets a valid, aligned arena, even when it needs none.
-  uint64_t arenaBytes =
-      module->maxArenaSize > 0 ? module->maxArenaSize : KILN_ARTIFACT_ALIGNMENT;
+  if (cudaArtifact) {
+    int32_t ordinal = options ? options->device_ordinal : 0;
+    if (kiln_status_t status = CudaDevice::open(*module, ordinal, session->cuda)) {
+      delete session;
+      return status;
+    }
+  }
+  // Every function gets a valid, aligned arena, even when it needs none (a
+  // cuda session's arena is on the device; this one stays minimal).
+  uint64_t arenaBytes = module->maxArenaSize > 0 && !cudaArtifact
+                            ? module->maxArenaSize
+                            : KILN_ARTIFACT_ALIGNMENT;
   arenaBytes = (arenaBytes + KILN_ARTIFACT_ALIGNMENT - 1) /
                KILN_ARTIFACT_ALIGNMENT * KILN_ARTIFACT_ALIGNMENT;
   if (arenaBytes < module->maxArenaSize ||
@@ -125,6 +160,8 @@ kiln_status_t kiln_session_create(kiln_module_t *module,
   session->host.num_threads = session->pool.numThreads();
   session->host.pool = &session->pool;
   session->host.parallel_for = &ThreadPool::hostParallelFor;
+  if (session->cuda)
+    session->cuda->bind(session->host);
   *out_session = session;
   return nullptr;
 }
@@ -179,6 +216,9 @@ kiln_status_t kiln_session_invoke(kiln_session_t *session,
     session->outputPtrs[i] = outputs[i].data;
   }
   kiln_entry_fn_t entry = module.artifact->entries[fn.entryIndex];
+  if (session->cuda)
+    return session->cuda->invoke(function_index, fn, entry, inputs, outputs,
+                                 session->host);
   int32_t code =
       entry(session->inputPtrs.data(), session->outputPtrs.data(),
             session->arena, module.artifact->weights, &session->host);

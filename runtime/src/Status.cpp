@@ -55,6 +55,8 @@ const char *kiln_status_code_name(kiln_status_code_t code) {
     return "INTERNAL";
   case KILN_STATUS_RESOURCE_EXHAUSTED:
     return "RESOURCE_EXHAUSTED";
+  case KILN_STATUS_UNAVAILABLE:
+    return "UNAVAILABLE";
   }
   return "UNKNOWN";
 }

@@ -44,7 +44,9 @@ TEST_CASE("manifest: a valid manifest parses into names, types and sizes",
   ManifestWriter m = validManifest();
   Manifest out;
   REQUIRE(parseManifest(m.bytes.data(), m.bytes.size(), 1, out) == "");
-  CHECK(out.formatVersion == 1);
+  CHECK(out.formatVersion == 2);
+  CHECK(out.device == "cpu");
+  CHECK(out.kernels.empty());
   CHECK(out.producer == "kiln-test");
   CHECK(out.targetCpu == "generic");
   CHECK(out.weightsSize == 128);
@@ -87,9 +89,9 @@ TEST_CASE("manifest: bad magic and unknown format versions are rejected",
   ManifestWriter m = validManifest();
   m.bytes[0] = 'X';
   CHECK_THAT(parse(m), Contains("bad magic"));
-  ManifestWriter v2 = validManifest();
-  v2.bytes[4] = 2;
-  CHECK_THAT(parse(v2), Contains("format version 2, this runtime reads 1"));
+  ManifestWriter v1 = validManifest();
+  v1.bytes[4] = 1;
+  CHECK_THAT(parse(v1), Contains("format version 1, this runtime reads 2"));
 }
 
 TEST_CASE("manifest: ranks above 16 are rejected before reading dims",

@@ -241,7 +241,9 @@ TEST_CASE("runtime: num_threads 0 means one per core; negative is refused",
           "[runtime]") {
   Fixture all(0);
   CHECK(kiln_session_num_threads(all.session) >= 1);
-  kiln_session_options_t options{-1};
+  kiln_session_options_t options;
+  kiln_session_options_initialize(&options);
+  options.num_threads = -1;
   kiln_session_t *session = nullptr;
   Outcome o = take(kiln_session_create(all.module, &options, &session));
   CHECK(o.code == KILN_STATUS_INVALID_ARGUMENT);
@@ -403,7 +405,7 @@ TEST_CASE("runtime: another ABI version is refused",
   Outcome o = tryLoad(artifactPath("add_bias_wrong_abi.so"));
   CHECK(o.code == KILN_STATUS_FAILED_PRECONDITION);
   CHECK(o.message == artifactPath("add_bias_wrong_abi.so") +
-                         ": artifact ABI version 2, runtime supports 1");
+                         ": artifact ABI version 3, runtime supports 2");
 }
 
 TEST_CASE("runtime: tampered weights fail the checksum",
@@ -478,5 +480,5 @@ TEST_CASE("runtime: the C++ wrapper loads, runs and reports errors",
   kiln::Result<kiln::Module> bad =
       kiln::Module::load(artifactPath("add_bias_wrong_abi.so").c_str());
   CHECK_FALSE(bad.ok());
-  CHECK_THAT(bad.status().message(), Contains("artifact ABI version 2"));
+  CHECK_THAT(bad.status().message(), Contains("artifact ABI version 3"));
 }

@@ -191,10 +191,14 @@ TEST_CASE("matmul ukernel matches a double reference", "[ukernel]") {
   }
   std::mt19937 rng(20261122);
   int64_t calls = 0;
-  kiln_host_api_t sequential{KILN_ARTIFACT_ABI_VERSION, 4, &calls,
-                             reverseParallelFor};
-  kiln_host_api_t threaded{KILN_ARTIFACT_ABI_VERSION, 3, &calls,
-                           threadedParallelFor};
+  kiln_host_api_t sequential{};
+  sequential.abi_version = KILN_ARTIFACT_ABI_VERSION;
+  sequential.num_threads = 4;
+  sequential.pool = &calls;
+  sequential.parallel_for = reverseParallelFor;
+  kiln_host_api_t threaded = sequential;
+  threaded.num_threads = 3;
+  threaded.parallel_for = threadedParallelFor;
 
   SECTION("random shapes, flags, epilogues and batch strides") {
     for (int i = 0; i < 400; ++i) {

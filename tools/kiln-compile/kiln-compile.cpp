@@ -1,7 +1,8 @@
 //===- kiln-compile.cpp - compile a model into a Kiln artifact ------------===//
 //
 //   kiln-compile INPUT(.pb|.pbtxt|.onnx|.mlir) -o OUT
-//                [--emit=so|obj|mlir|llvm|asm] [--target-cpu=native|CPU]
+//                [--emit=so|obj|mlir|llvm|asm|ptx] [--target-cpu=native|CPU]
+//                [--target=cpu|cuda [--gpu-arch=sm_90] [--allow-tf32]]
 //                [--target-triple=TRIPLE] [-O0..3] [--batch N]
 //                [--input-shape NAME=DxD...] [--timings] [--quiet]
 //                [--train --loss L --optimizer O --learning-rate LR
@@ -42,8 +43,23 @@ int main(int argc, char **argv) {
   app.add_option("--emit", emit,
                  "so: artifact (default); obj: relocatable object plus a C "
                  "header (static linking); mlir: the planned memref IR; "
-                 "llvm: optimized LLVM IR; asm: assembly")
-      ->check(CLI::IsMember({"so", "obj", "mlir", "llvm", "asm"}));
+                 "llvm: optimized LLVM IR (host code); asm: assembly (host "
+                 "code); ptx: the kernels of a --target=cuda compile")
+      ->check(CLI::IsMember({"so", "obj", "mlir", "llvm", "asm", "ptx"}));
+  app.add_option("--target", options.target,
+                 "where the model runs: cpu, or cuda (an NVIDIA GPU: kernels "
+                 "as PTX, matmuls through cuBLASLt, driven by host code)")
+      ->check(CLI::IsMember({"cpu", "cuda"}))
+      ->capture_default_str();
+  app.add_option("--gpu-arch", options.gpuArch,
+                 "the NVIDIA GPU architecture of --target=cuda")
+      ->capture_default_str();
+  app.add_flag("--allow-tf32", options.allowTf32,
+               "let cuBLASLt use TF32 tensor cores for f32 matmuls (about "
+               "1e-3 relative error; default: full f32)");
+  app.add_option("--cuda-path", options.cudaPath,
+                 "the CUDA toolkit whose libdevice the kernels link "
+                 "(default: $CUDA_HOME, $CUDA_PATH or /usr/local/cuda)");
   app.add_option("--target-cpu", options.targetCpu,
                  "LLVM CPU name, or native (the host)")
       ->capture_default_str();

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/codegen/cpu/Pipeline.h"
+#include "compiler/codegen/cuda/Pipeline.h"
 #include "dialects/kiln/KilnDialect.h"
 #include "passes/Passes.h"
 #include "passes/Report.h"
@@ -41,6 +42,7 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   kiln::registerAllPasses();
   kiln::registerCpuCodegenPasses();
+  kiln::registerCudaCodegenPasses();
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);

@@ -3,7 +3,8 @@
 //   kiln-run model.mlir|model.so --input x.npy [--input name=y.npy ...]
 //            [--function NAME] [--output-dir DIR] [--print]
 //            [--expect golden.npy ... --rtol R --atol A]
-//            [--threads T] [--benchmark N]            (artifacts only)
+//            [--threads T] [--device cpu|cuda[:N]] [--benchmark N]
+//                                                     (artifacts only)
 //
 // A .mlir model is interpreted by the reference interpreter; a compiled
 // artifact (.so, or any ELF file) runs through the runtime.
@@ -52,6 +53,10 @@ int main(int argc, char **argv) {
   CLI::Option *threadsOpt = app.add_option(
       "--threads", options.threads,
       "artifacts: threads to run on, the caller included (0: one per core)");
+  CLI::Option *deviceOpt = app.add_option(
+      "--device", options.device,
+      "artifacts: cpu, cuda or cuda:N (default: the device the artifact was "
+      "compiled for; an artifact runs only there)");
   CLI::Option *benchmarkOpt = app.add_option(
       "--benchmark", options.benchmark,
       "artifacts: time N runs after warm-up and print median_ms, p90_ms and "
@@ -65,8 +70,8 @@ int main(int argc, char **argv) {
 
   if (kiln::tools::isArtifactPath(options.modelPath))
     return static_cast<int>(kiln::tools::runArtifact(options, stdout, stderr));
-  if (threadsOpt->count() || benchmarkOpt->count()) {
-    llvm::errs() << "error: --threads and --benchmark apply to compiled "
+  if (threadsOpt->count() || benchmarkOpt->count() || deviceOpt->count()) {
+    llvm::errs() << "error: --threads, --device and --benchmark apply to compiled "
                     "artifacts (.so), not to interpreted .mlir models\n";
     return 2;
   }

@@ -16,8 +16,7 @@
 
 using namespace mlir;
 
-void kiln::buildCpuBufferPipeline(OpPassManager &pm,
-                                  const CpuPipelineOptions &options) {
+void kiln::buildBufferizePipeline(OpPassManager &pm) {
   pm.addPass(kiln::createConvertKilnToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(kiln::createKilnFuseElementwise());
@@ -41,6 +40,11 @@ void kiln::buildCpuBufferPipeline(OpPassManager &pm,
   // passes below turn allocations and globals into views.
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
+}
+
+void kiln::buildCpuBufferPipeline(OpPassManager &pm,
+                                  const CpuPipelineOptions &options) {
+  buildBufferizePipeline(pm);
   pm.addPass(kiln::createKilnOutlineWeights());
   pm.addNestedPass<func::FuncOp>(kiln::createKilnEntryAbi());
   if (options.useUkernels)

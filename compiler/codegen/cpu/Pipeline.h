@@ -21,6 +21,11 @@ void buildCpuLoweringPipeline(mlir::OpPassManager &pm,
 /// The first half: optimized kiln → bufferized, arena-planned memref code
 /// with the entry ABI (functions carry `kiln.arena_size`, the module
 /// `kiln.weights`).
+/// kiln → bufferized linalg with static layouts (shared by every target):
+/// conversion, elementwise fusion, one-shot bufferization, results as out
+/// parameters, strided metadata expanded.
+void buildBufferizePipeline(mlir::OpPassManager &pm);
+
 void buildCpuBufferPipeline(mlir::OpPassManager &pm,
                             const CpuPipelineOptions &options);
 

@@ -5,7 +5,9 @@
  *   - a serialized manifest (entry points, tensor names/dtypes/shapes, arena
  *     sizes, target, weight checksum), little-endian, format below;
  *   - a read-only weights blob (64-byte aligned, in section `.kiln.weights`);
- *   - a table of entry functions with the `kiln_entry_fn_t` signature.
+ *   - a table of entry functions with the `kiln_entry_fn_t` signature;
+ *   - for device artifacts (CUDA), the device code: PTX text whose kernels
+ *     the manifest lists in launch order.
  * Nothing in the artifact runs before the runtime has checked the header, the
  * manifest and the weights checksum (the artifact has no constructors).
  *
@@ -23,7 +25,7 @@
 extern "C" {
 #endif
 
-#define KILN_ARTIFACT_ABI_VERSION 1u
+#define KILN_ARTIFACT_ABI_VERSION 2u
 #define KILN_ARTIFACT_SYMBOL "kiln_artifact_v1"
 /* The 8 bytes at the start of kiln_artifact_t (no terminating NUL). */
 #define KILN_ARTIFACT_MAGIC "KILNART1"
@@ -45,6 +47,28 @@ typedef enum kiln_dtype_e {
   KILN_DTYPE_I64 = 8,
 } kiln_dtype_t;
 
+/* kiln_matmul_t.flags */
+#define KILN_MATMUL_TRANSPOSE_A 1 /* A is stored [k, m] (per batch) */
+#define KILN_MATMUL_TRANSPOSE_B 2 /* B is stored [n, k] */
+#define KILN_MATMUL_ACCUMULATE 4  /* C += A·B; otherwise C = A·B */
+#define KILN_MATMUL_ALLOW_TF32 8  /* TF32 tensor cores allowed (cuda) */
+/* kiln_matmul_t.activation */
+#define KILN_ACTIVATION_NONE 0
+#define KILN_ACTIVATION_RELU 1
+
+/* One f32 (batch) matmul on row-major operands, as generated code hands it
+ * to the device: C[b] = act(A[b]·B[b] (+ C[b] if ACCUMULATE) (+ bias)).
+ * Every field is 64-bit (generated code fills it as an int64_t array). */
+typedef struct kiln_matmul_t {
+  int64_t flags;
+  int64_t activation;
+  int64_t batch, m, n, k;
+  int64_t lda, ldb, ldc;                /* row strides, in elements */
+  int64_t stride_a, stride_b, stride_c; /* batch strides, in elements */
+  uint64_t a, b, c;                     /* device addresses */
+  uint64_t bias; /* device address of a [n] vector added to every row, or 0 */
+} kiln_matmul_t;
+
 /* What the runtime hands generated code at every invocation: the only way
  * generated code reaches the host (it imports nothing but libc/libm). */
 typedef struct kiln_host_api_t {
@@ -55,7 +79,22 @@ typedef struct kiln_host_api_t {
    * up to num_threads threads, and returns when all have finished. */
   void (*parallel_for)(void *pool, int64_t count,
                        void (*fn)(void *ctx, int64_t index), void *ctx);
+  /* Device artifacts only (all NULL in a CPU session). The entry's inputs,
+   * outputs and arena are then device addresses, and generated code never
+   * dereferences them: it enqueues work on the session's stream through
+   * the functions below. A failure is recorded in `device` and reported by
+   * the runtime when the entry returns. */
+  void *device;
+  const void *device_weights; /* the weights blob in device memory */
+  /* Launches kernel `kernel` (an index into the manifest's kernel list) on
+   * `grid` blocks of `block` threads (1-D), with num_args 8-byte arguments
+   * (device addresses and scalars as generated code packed them). */
+  void (*launch)(void *device, uint32_t kernel, uint32_t grid, uint32_t block,
+                 uint32_t num_args, const uint64_t *args);
+  /* Runs one matmul (kiln_matmul_t below). */
+  void (*matmul)(void *device, const kiln_matmul_t *op);
 } kiln_host_api_t;
+
 
 /* One entry point. inputs[i] / outputs[i] point at dense row-major buffers
  * of the manifest's shapes (outputs are written, never read); arena points
@@ -76,16 +115,24 @@ typedef struct kiln_artifact_t {
   uint64_t weights_size;
   const kiln_entry_fn_t *entries;
   uint64_t num_entries;
+  const uint8_t *device_code; /* PTX (NUL-terminated) or NULL */
+  uint64_t device_code_size;  /* bytes, including the NUL */
 } kiln_artifact_t;
 
 /* Serialized manifest, all integers little-endian, strings as
  * u32 byte length + bytes (no NUL):
  *
  *   bytes[4] "KMAN"
- *   u32      manifest format version (1)
+ *   u32      manifest format version (2)
  *   str      producer ("kiln <version>")
  *   str      target triple
  *   str      target cpu
+ *   str      device: "cpu", or "cuda" (code for an NVIDIA GPU)
+ *   str      device architecture ("" on cpu, "sm_90", ...)
+ *   u64      device code size (must equal kiln_artifact_t.device_code_size)
+ *   u64      device code checksum (kiln_checksum64)
+ *   u32      number of kernels K (0 on cpu), then K strings: the kernels'
+ *            names in the device code, in launch-index order
  *   u64      weights size (must equal kiln_artifact_t.weights_size)
  *   u64      weights checksum (kiln_checksum64 of the blob, see below)
  *   u32      number of functions F

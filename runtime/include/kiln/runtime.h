@@ -65,6 +65,9 @@ typedef enum kiln_status_code_e {
   KILN_STATUS_INTERNAL = 6,
   /* Out of memory or threads. */
   KILN_STATUS_RESOURCE_EXHAUSTED = 7,
+  /* The device the artifact needs is not there: no CUDA driver
+   * (libcuda.so.1), no CUDA device, or no cuBLASLt. */
+  KILN_STATUS_UNAVAILABLE = 8,
 } kiln_status_code_t;
 
 /* The result of a fallible call: NULL for success, else an object holding a
@@ -140,6 +143,11 @@ KILN_API const char *kiln_module_target_triple(const kiln_module_t *module);
 /* The target CPU, e.g. "x86-64-v3". */
 KILN_API const char *kiln_module_target_cpu(const kiln_module_t *module);
 KILN_API uint64_t kiln_module_weights_size(const kiln_module_t *module);
+/* The device the code runs on: "cpu", or "cuda" (an NVIDIA GPU driven by
+ * host code). */
+KILN_API const char *kiln_module_device(const kiln_module_t *module);
+/* The GPU architecture of a cuda artifact ("sm_90"); "" for cpu. */
+KILN_API const char *kiln_module_device_arch(const kiln_module_t *module);
 
 /* Describes one tensor of a function's signature. */
 typedef struct kiln_tensor_info_t {
@@ -180,10 +188,24 @@ KILN_API kiln_status_t kiln_module_lookup_function(const kiln_module_t *module,
  * one session per thread to run a module concurrently. */
 typedef struct kiln_session_t kiln_session_t;
 
+/* Where a session runs. */
+typedef enum kiln_device_kind_e {
+  /* The device the artifact was compiled for. */
+  KILN_DEVICE_DEFAULT = 0,
+  KILN_DEVICE_CPU = 1,
+  KILN_DEVICE_CUDA = 2,
+} kiln_device_kind_t;
+
 typedef struct kiln_session_options_t {
   /* Threads a function may use, the calling thread included
-   * (0 means one per hardware thread; 1 runs everything on the caller). */
+   * (0 means one per hardware thread; 1 runs everything on the caller).
+   * CUDA sessions drive the GPU from the calling thread. */
   int32_t num_threads;
+  /* The device; an artifact runs only on the device it was compiled for
+   * (FAILED_PRECONDITION otherwise). */
+  kiln_device_kind_t device;
+  /* Which CUDA device (0 = the first). */
+  int32_t device_ordinal;
 } kiln_session_options_t;
 
 /* Fills `options` with the defaults. */
@@ -191,7 +213,12 @@ KILN_API void kiln_session_options_initialize(kiln_session_options_t *options);
 
 /* Creates a session for `module` (`options` may be NULL for the defaults)
  * and retains the module. RESOURCE_EXHAUSTED if the arena or the threads
- * cannot be had. */
+ * cannot be had. For a cuda artifact the session loads the CUDA driver
+ * (libcuda.so.1, with dlopen), uses the device's primary context and one
+ * stream, loads the PTX, copies the weights to the device and allocates
+ * the arena there; UNAVAILABLE (saying which) when there is no driver, no
+ * such device or no cuBLASLt. Inputs and outputs stay host buffers: invoke
+ * copies them to and from the device. */
 KILN_API kiln_status_t kiln_session_create(
     kiln_module_t *module, const kiln_session_options_t *options,
     kiln_session_t **out_session);

@@ -111,6 +111,8 @@ public:
     return kiln_module_target_triple(module_);
   }
   const char *targetCpu() const { return kiln_module_target_cpu(module_); }
+  /// "cpu" or "cuda".
+  const char *device() const { return kiln_module_device(module_); }
   const char *producer() const { return kiln_module_producer(module_); }
   size_t functionCount() const { return kiln_module_function_count(module_); }
 
@@ -135,11 +137,16 @@ private:
 /// An arena and thread pool for one module; movable, not copyable.
 class Session {
 public:
-  /// numThreads 0: one per hardware thread.
-  static Result<Session> create(const Module &module, int32_t numThreads = 0) {
+  /// numThreads 0: one per hardware thread; device: the artifact's by
+  /// default.
+  static Result<Session> create(const Module &module, int32_t numThreads = 0,
+                                kiln_device_kind_t device = KILN_DEVICE_DEFAULT,
+                                int32_t deviceOrdinal = 0) {
     kiln_session_options_t options;
     kiln_session_options_initialize(&options);
     options.num_threads = numThreads;
+    options.device = device;
+    options.device_ordinal = deviceOrdinal;
     kiln_session_t *session = nullptr;
     if (kiln_status_t s = kiln_session_create(module.get(), &options, &session))
       return Status(s);

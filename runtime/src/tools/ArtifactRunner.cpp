@@ -9,6 +9,7 @@
 #include <cctype>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -356,7 +357,27 @@ RunStatus Run::run() {
     outputViews.push_back({t.dtype, static_cast<uint32_t>(t.dims.size()),
                            t.dims.data(), t.data.data(), t.data.size()});
 
-  Result<Session> created = Session::create(module, options.threads);
+  kiln_device_kind_t device = KILN_DEVICE_DEFAULT;
+  int32_t ordinal = 0;
+  if (options.device == "cpu") {
+    device = KILN_DEVICE_CPU;
+  } else if (options.device.rfind("cuda", 0) == 0) {
+    device = KILN_DEVICE_CUDA;
+    std::string rest = options.device.substr(4);
+    if (!rest.empty()) {
+      char *end = nullptr;
+      long n = rest[0] == ':' ? std::strtol(rest.c_str() + 1, &end, 10) : -1;
+      if (rest.size() < 2 || !end || *end || n < 0 || n > 1024)
+        return error("--device must be cpu, cuda or cuda:N, got '" +
+                     options.device + "'");
+      ordinal = static_cast<int32_t>(n);
+    }
+  } else if (!options.device.empty()) {
+    return error("--device must be cpu, cuda or cuda:N, got '" +
+                 options.device + "'");
+  }
+  Result<Session> created =
+      Session::create(module, options.threads, device, ordinal);
   if (!created.ok())
     return error(created.status().message());
   session.emplace(std::move(*created));
@@ -376,8 +397,11 @@ RunStatus Run::run() {
   }
 
   char buf[64];
-  std::snprintf(buf, sizeof(buf), "%.3f ms on %d thread(s)\n", ms,
-                session->numThreads());
+  if (std::string(module.device()) == "cuda")
+    std::snprintf(buf, sizeof(buf), "%.3f ms on cuda\n", ms);
+  else
+    std::snprintf(buf, sizeof(buf), "%.3f ms on %d thread(s)\n", ms,
+                  session->numThreads());
   print(std::string(fn.name) + ": " + std::to_string(fn.num_inputs) +
         " input(s), " + std::to_string(fn.num_outputs) + " result(s), ran in " +
         buf);

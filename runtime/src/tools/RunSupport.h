@@ -37,6 +37,9 @@ struct RunOptions {
   /// Artifacts only: threads for the session, the caller included; 0: one
   /// per core.
   int threads = 0;
+  /// Artifacts only: the device to run on ("" : the artifact's, "cpu",
+  /// "cuda" or "cuda:N").
+  std::string device;
   /// Artifacts only: timed invocations after warm-up; 0: no benchmark.
   int benchmark = 0;
 };

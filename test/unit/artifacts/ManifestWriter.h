@@ -18,6 +18,8 @@
 namespace kiln::test {
 
 struct ManifestWriter {
+  /// kiln_checksum64 of zero bytes (XXH64 of the empty input, seed 0).
+  static constexpr uint64_t kEmptyChecksum = 0xEF46DB3751D8E999ull;
   std::vector<uint8_t> bytes;
 
   ManifestWriter &raw(const void *data, size_t size) {
@@ -33,12 +35,18 @@ struct ManifestWriter {
     return raw(s.data(), s.size());
   }
 
-  /// Magic, format version 1, producer, target, weights and function count.
+  /// Magic, format version 2, producer, target, a cpu device (no device
+  /// code, no kernels), weights and function count.
   ManifestWriter &
   header(uint64_t weightsSize, uint64_t weightsChecksum, uint32_t numFunctions,
          const std::string &triple = "x86_64-unknown-linux-gnu") {
-    raw(KILN_MANIFEST_MAGIC, 4).u32(1).str("kiln-test").str(triple);
+    raw(KILN_MANIFEST_MAGIC, 4).u32(2).str("kiln-test").str(triple);
     return str("generic")
+        .str("cpu")
+        .str("")
+        .u64(0)
+        .u64(kEmptyChecksum)
+        .u32(0)
         .u64(weightsSize)
         .u64(weightsChecksum)
         .u32(numFunctions);

@@ -13,7 +13,7 @@
  * another host ABI version) and affine returns 7 when `scale` is NaN, so the
  * tests can see an entry's failure.
  *
- * Built with -DWRONG_ABI it claims ABI version 2.
+ * Built with -DWRONG_ABI it claims the ABI version after the current one.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -105,4 +105,6 @@ __attribute__((visibility("default"))) const kiln_artifact_t kiln_artifact_v1 = 
     sizeof(kBias),
     kEntries,
     sizeof(kEntries) / sizeof(kEntries[0]),
+    0,
+    0,
 };

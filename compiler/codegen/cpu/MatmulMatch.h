@@ -1,0 +1,70 @@
+//===- MatmulMatch.h - matmuls on buffers that a library call can run ------===//
+//
+// Shared by the passes that hand bufferized linalg matmuls to a library:
+// the CPU microkernel (kiln-matmul-to-ukernel) and cuBLASLt
+// (kiln-cuda-matmul-to-library). Both take row-major f32 operands with
+// static strides and a unit innermost stride, can overwrite instead of
+// accumulate when a zero fill precedes the matmul, and fuse a following
+// bias-add (+ ReLU) into the call.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_COMPILER_CODEGEN_CPU_MATMULMATCH_H
+#define KILN_COMPILER_CODEGEN_CPU_MATMULMATCH_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Builders.h"
+
+#include <optional>
+
+namespace kiln::codegen {
+
+/// A memref operand with a static layout whose innermost stride is 1.
+struct Operand {
+  mlir::Value memref;
+  llvm::SmallVector<int64_t> strides;
+};
+
+/// `v` as an Operand, if it is an f32 memref with static shape, offset and
+/// strides and a unit innermost stride.
+std::optional<Operand> contiguousRows(mlir::Value v);
+
+/// A (batch) matmul, possibly with a transposed operand, on contiguous rows.
+struct MatmulSpec {
+  bool batched = false, transposeA = false, transposeB = false;
+  int64_t batch = 1, m = 0, n = 0, k = 0;
+  Operand a, b, c;
+  /// Row strides (elements) of A, B and C, and their batch strides (0 when
+  /// not batched).
+  int64_t lda = 0, ldb = 0, ldc = 0, strideA = 0, strideB = 0, strideC = 0;
+};
+
+/// `op` as a library matmul: linalg.(batch_)matmul(_transpose_a|_b) on
+/// buffers whose operands all pass contiguousRows.
+std::optional<MatmulSpec> matchMatmul(mlir::linalg::LinalgOp op);
+
+/// `!llvm.ptr` to the first element of `memref` (base + offset).
+mlir::Value elementPointer(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::Value memref);
+
+/// `op` is `linalg.fill` of +0.0 into exactly `out`.
+bool isZeroFillOf(mlir::Operation *op, mlir::Value out);
+
+/// A bias-add (+ ReLU) epilogue that can run inside the matmul call.
+struct Epilogue {
+  mlir::linalg::GenericOp op;
+  mlir::Value bias;   // contiguous [N] f32
+  mlir::Value output; // where the epilogue writes
+  bool relu = false;
+};
+
+/// `next` is `out[..., n] = (relu?)(c[..., n] + bias[n])` reading the matmul
+/// result `c` (an identity-mapped input); unless `out` is `c` itself, nothing
+/// but `matmul` and `next` may use `c` (it will never be written).
+std::optional<Epilogue> matchEpilogue(mlir::Operation *matmul,
+                                      mlir::Operation *next, mlir::Value c,
+                                      int64_t n);
+
+} // namespace kiln::codegen
+
+#endif // KILN_COMPILER_CODEGEN_CPU_MATMULMATCH_H

@@ -1,0 +1,101 @@
+//===- MatmulToLibrary.cpp - the kiln-cuda-matmul-to-library pass ---------===//
+
+#include "compiler/codegen/cpu/MatmulMatch.h"
+#include "compiler/codegen/cpu/Passes.h"
+#include "compiler/codegen/cuda/Passes.h"
+
+#include "kiln/artifact_abi.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_KILNCUDAMATMULTOLIBRARY
+#include "compiler/codegen/cuda/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+using namespace kiln::codegen;
+
+namespace {
+
+constexpr llvm::StringLiteral kMatmulHelper = "__kiln_cuda_matmul";
+/// kiln_matmul_t is 16 int64_t fields.
+constexpr int32_t kDescFields = sizeof(kiln_matmul_t) / sizeof(int64_t);
+static_assert(sizeof(kiln_matmul_t) == 16 * sizeof(int64_t),
+              "kiln_matmul_t is an array of int64_t as generated code sees it");
+
+struct KilnCudaMatmulToLibrary
+    : kiln::impl::KilnCudaMatmulToLibraryBase<KilnCudaMatmulToLibrary> {
+  using KilnCudaMatmulToLibraryBase::KilnCudaMatmulToLibraryBase;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<std::pair<func::FuncOp, linalg::LinalgOp>> matmuls;
+    module.walk([&](linalg::LinalgOp op) {
+      auto fn = op->getParentOfType<func::FuncOp>();
+      if (fn && kiln::findAbiArgument(fn, "host") && matchMatmul(op))
+        matmuls.push_back({fn, op});
+    });
+    for (auto [fn, op] : matmuls)
+      lower(fn, op);
+  }
+
+  void lower(func::FuncOp fn, linalg::LinalgOp op) {
+    MatmulSpec spec = *matchMatmul(op);
+    MLIRContext *ctx = &getContext();
+    Location loc = op.getLoc();
+    Value host = fn.getArgument(*kiln::findAbiArgument(fn, "host"));
+    Value c = spec.c.memref;
+    int64_t flags = (spec.transposeA ? KILN_MATMUL_TRANSPOSE_A : 0) |
+                    (spec.transposeB ? KILN_MATMUL_TRANSPOSE_B : 0) |
+                    (allowTf32 ? KILN_MATMUL_ALLOW_TF32 : 0);
+    OpBuilder b(op);
+    Operation *prev = op->getPrevNode();
+    if (isZeroFillOf(prev, c))
+      prev->erase();
+    else
+      flags |= KILN_MATMUL_ACCUMULATE;
+    std::optional<Epilogue> epilogue;
+    if (!(flags & KILN_MATMUL_ACCUMULATE))
+      epilogue = matchEpilogue(op, op->getNextNode(), c, spec.n);
+
+    Type i64 = IntegerType::get(ctx, 64);
+    Type ptr = LLVM::LLVMPointerType::get(ctx);
+    auto descType = LLVM::LLVMArrayType::get(i64, kDescFields);
+    OpBuilder eb = OpBuilder::atBlockBegin(&fn.getBody().front());
+    Value one = eb.create<LLVM::ConstantOp>(loc, i64, eb.getI64IntegerAttr(1));
+    Value desc = eb.create<LLVM::AllocaOp>(loc, ptr, descType, one, 8);
+    int32_t field = 0;
+    auto store = [&](Value v) {
+      Value at = b.create<LLVM::GEPOp>(loc, ptr, descType, desc,
+                                       ArrayRef<LLVM::GEPArg>{0, field++});
+      b.create<LLVM::StoreOp>(loc, v, at);
+    };
+    auto constant = [&](int64_t v) {
+      store(b.create<arith::ConstantIntOp>(loc, v, 64));
+    };
+    auto address = [&](Value memref) {
+      store(b.create<LLVM::PtrToIntOp>(loc, i64, elementPointer(b, loc, memref)));
+    };
+    // The order of kiln_matmul_t's fields.
+    constant(flags);
+    constant(epilogue && epilogue->relu ? KILN_ACTIVATION_RELU
+                                        : KILN_ACTIVATION_NONE);
+    for (int64_t v : {spec.batch, spec.m, spec.n, spec.k, spec.lda, spec.ldb,
+                      spec.ldc, spec.strideA, spec.strideB, spec.strideC})
+      constant(v);
+    address(spec.a.memref);
+    address(spec.b.memref);
+    address(epilogue ? epilogue->output : c);
+    if (epilogue)
+      address(epilogue->bias);
+    else
+      constant(0);
+    func::FuncOp helper = kiln::host_api::getOrCreateForwarder(
+        getOperation(), kMatmulHelper, kiln::host_api::kMatmul, {ptr});
+    b.create<func::CallOp>(loc, helper, ValueRange{host, desc});
+    op->erase();
+    if (epilogue)
+      epilogue->op->erase();
+  }
+};
+
+} // namespace

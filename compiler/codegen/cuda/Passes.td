@@ -1,0 +1,68 @@
+//===- Passes.td - CUDA code generation passes ---------------------------===//
+
+#ifndef KILN_COMPILER_CODEGEN_CUDA_PASSES
+#define KILN_COMPILER_CODEGEN_CUDA_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def KilnCudaMatmulToLibrary
+    : Pass<"kiln-cuda-matmul-to-library", "mlir::ModuleOp"> {
+  let summary = "run f32 matmuls of entry points through cuBLASLt";
+  let description = [{
+    Replaces every f32 `linalg.(batch_)matmul(_transpose_a|_b)` on buffers
+    with static, unit-innermost-stride layouts by a call of
+    `__kiln_cuda_matmul(host, desc)`, where `desc` is a `kiln_matmul_t`
+    (runtime/include/kiln/artifact_abi.h) built on the stack: shapes, row
+    strides, batch strides and the device addresses of A, B and C. The
+    runtime runs it with cuBLASLt on the session's stream. A zero
+    `linalg.fill` of C right before the matmul is dropped (the call
+    overwrites C instead of accumulating into it), and a following bias-add
+    (+ ReLU) becomes cuBLASLt's BIAS / RELU_BIAS epilogue. Other matmuls
+    (f64, f16, strided rows) are left to `kiln-cuda-outline-kernels`.
+    With `allow-tf32` the calls may use TF32 tensor cores (about 1e-3
+    relative error); by default they compute in full f32.
+  }];
+  let options = [
+    Option<"allowTf32", "allow-tf32", "bool", "false",
+           "let cuBLASLt use TF32 tensor cores for f32 matmuls">
+  ];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
+def KilnCudaOutlineKernels
+    : Pass<"kiln-cuda-outline-kernels", "mlir::ModuleOp"> {
+  let summary = "turn the linalg ops of entry points into CUDA kernels";
+  let description = [{
+    Runs after memory planning, on entry points (functions with a `host`
+    entry-ABI argument) whose buffers are device memory: the arena, the
+    inputs and outputs, and the weights, which the pass re-bases on
+    `kiln_host_api_t.device_weights`.
+
+    Every linalg op (and every `memref.copy`, as a `linalg.copy`) becomes a
+    kernel `gpu.func @<function>__k<N>` in
+    `gpu.module @kiln_kernels` (the position of a kernel in the module is
+    its launch index): one thread per point of the op's parallel
+    dimensions that index every output as plain dimensions (reductions run
+    serially in the thread, so results do not depend on the launch shape),
+    `block-size` threads per block. The kernel takes 8-byte arguments: the
+    base pointer of each buffer (plus its offset when the layout's offset
+    is dynamic, as in the steps of a scan) and every non-constant scalar the
+    op's body uses. The op itself is replaced by a call of
+    `__kiln_cuda_launch(host, kernel, grid, block, num_args, args)`, which
+    reaches `kiln_host_api_t.launch`.
+
+    Afterwards nothing in an entry point may touch device memory from the
+    host: a remaining `memref.load`/`store`, allocation, global or
+    vector op is an error naming the op.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", "256",
+           "threads per block">
+  ];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect", "mlir::scf::SCFDialect",
+                           "mlir::gpu::GPUDialect", "mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
+#endif // KILN_COMPILER_CODEGEN_CUDA_PASSES

@@ -1,0 +1,623 @@
+//===- CudaDevice.cpp - a session's NVIDIA GPU: driver, stream, memory -----===//
+
+#include "runtime/src/cuda/CudaDevice.h"
+#include "runtime/src/Module.h"
+#include "runtime/src/Status.h"
+
+#include <dlfcn.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+
+using namespace kiln::rt;
+using namespace kiln::rt::cuda;
+
+namespace {
+
+/// Staging offsets and sizes are aligned like cudaMalloc's allocations.
+constexpr uint64_t kDeviceAlignment = 256;
+/// cuBLASLt's workspace (the size NVIDIA recommends for Hopper).
+constexpr size_t kWorkspaceBytes = 32u << 20;
+constexpr uint32_t kMaxKernelArgs = 1024;
+
+uint64_t alignUp(uint64_t v) {
+  return (v + kDeviceAlignment - 1) / kDeviceAlignment * kDeviceAlignment;
+}
+
+template <typename Fn>
+bool resolve(void *lib, const char *name, Fn &fn, std::string &missing) {
+  void *sym = dlsym(lib, name);
+  if (!sym) {
+    missing += missing.empty() ? name : std::string(", ") + name;
+    return false;
+  }
+  static_assert(sizeof(fn) == sizeof(sym), "function pointers are pointers");
+  std::memcpy(&fn, &sym, sizeof(fn));
+  return true;
+}
+
+struct LoadedDriver {
+  DriverApi api{};
+  std::string error; // empty when usable
+};
+
+/// libcuda.so.1 (or $KILN_CUDA_DRIVER), loaded and initialized once per
+/// process and never unloaded (the driver does not support it).
+const LoadedDriver &loadDriver() {
+  static LoadedDriver loaded = [] {
+    LoadedDriver d;
+    const char *path = std::getenv("KILN_CUDA_DRIVER");
+    if (!path || !*path)
+      path = "libcuda.so.1";
+    void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+      const char *why = dlerror();
+      d.error = std::string("no CUDA driver: cannot load ") + path + " (" +
+                (why ? why : "unknown error") + ")";
+      return d;
+    }
+    std::string missing;
+    DriverApi &a = d.api;
+    resolve(lib, "cuInit", a.cuInit, missing);
+    resolve(lib, "cuDeviceGetCount", a.cuDeviceGetCount, missing);
+    resolve(lib, "cuDeviceGet", a.cuDeviceGet, missing);
+    resolve(lib, "cuDeviceGetName", a.cuDeviceGetName, missing);
+    resolve(lib, "cuDeviceGetAttribute", a.cuDeviceGetAttribute, missing);
+    resolve(lib, "cuDevicePrimaryCtxRetain", a.cuDevicePrimaryCtxRetain, missing);
+    resolve(lib, "cuDevicePrimaryCtxRelease_v2", a.cuDevicePrimaryCtxRelease,
+            missing);
+    resolve(lib, "cuCtxSetCurrent", a.cuCtxSetCurrent, missing);
+    resolve(lib, "cuStreamCreate", a.cuStreamCreate, missing);
+    resolve(lib, "cuStreamDestroy_v2", a.cuStreamDestroy, missing);
+    resolve(lib, "cuStreamSynchronize", a.cuStreamSynchronize, missing);
+    resolve(lib, "cuModuleLoadDataEx", a.cuModuleLoadDataEx, missing);
+    resolve(lib, "cuModuleUnload", a.cuModuleUnload, missing);
+    resolve(lib, "cuModuleGetFunction", a.cuModuleGetFunction, missing);
+    resolve(lib, "cuMemAlloc_v2", a.cuMemAlloc, missing);
+    resolve(lib, "cuMemFree_v2", a.cuMemFree, missing);
+    resolve(lib, "cuMemcpyHtoD_v2", a.cuMemcpyHtoD, missing);
+    resolve(lib, "cuMemcpyHtoDAsync_v2", a.cuMemcpyHtoDAsync, missing);
+    resolve(lib, "cuMemcpyDtoHAsync_v2", a.cuMemcpyDtoHAsync, missing);
+    resolve(lib, "cuLaunchKernel", a.cuLaunchKernel, missing);
+    resolve(lib, "cuGetErrorName", a.cuGetErrorName, missing);
+    if (!missing.empty()) {
+      d.error = std::string("the CUDA driver ") + path +
+                " lacks " + missing + " (too old a driver?)";
+      return d;
+    }
+    CUresult init = a.cuInit(0);
+    if (init != CUDA_SUCCESS) {
+      const char *name = nullptr;
+      if (a.cuGetErrorName(init, &name) != CUDA_SUCCESS || !name)
+        name = "unknown error";
+      d.error = std::string("no CUDA device: cuInit failed with ") + name +
+                " (" + std::to_string(init) + ")";
+    }
+    return d;
+  }();
+  return loaded;
+}
+
+struct LoadedBlasLt {
+  BlasLtApi api{};
+  std::string error;
+};
+
+/// cuBLASLt: the newest soname first, then the CUDA toolkit's own copy.
+const LoadedBlasLt &loadBlasLt() {
+  static LoadedBlasLt loaded = [] {
+    LoadedBlasLt l;
+    std::vector<std::string> candidates = {"libcublasLt.so.13",
+                                           "libcublasLt.so.12",
+                                           "libcublasLt.so.11"};
+    for (const char *var : {"CUDA_HOME", "CUDA_PATH"})
+      if (const char *root = std::getenv(var); root && *root)
+        candidates.push_back(std::string(root) + "/lib64/libcublasLt.so");
+    candidates.push_back("/usr/local/cuda/lib64/libcublasLt.so");
+    void *lib = nullptr;
+    std::string tried;
+    for (const std::string &c : candidates) {
+      lib = dlopen(c.c_str(), RTLD_NOW | RTLD_LOCAL);
+      if (lib)
+        break;
+      tried += tried.empty() ? c : ", " + c;
+    }
+    if (!lib) {
+      l.error = "no cuBLASLt: cannot load any of " + tried;
+      return l;
+    }
+    std::string missing;
+    BlasLtApi &a = l.api;
+    resolve(lib, "cublasLtCreate", a.cublasLtCreate, missing);
+    resolve(lib, "cublasLtDestroy", a.cublasLtDestroy, missing);
+    resolve(lib, "cublasLtMatmulDescCreate", a.cublasLtMatmulDescCreate, missing);
+    resolve(lib, "cublasLtMatmulDescDestroy", a.cublasLtMatmulDescDestroy,
+            missing);
+    resolve(lib, "cublasLtMatmulDescSetAttribute",
+            a.cublasLtMatmulDescSetAttribute, missing);
+    resolve(lib, "cublasLtMatrixLayoutCreate", a.cublasLtMatrixLayoutCreate,
+            missing);
+    resolve(lib, "cublasLtMatrixLayoutDestroy", a.cublasLtMatrixLayoutDestroy,
+            missing);
+    resolve(lib, "cublasLtMatrixLayoutSetAttribute",
+            a.cublasLtMatrixLayoutSetAttribute, missing);
+    resolve(lib, "cublasLtMatmulPreferenceCreate",
+            a.cublasLtMatmulPreferenceCreate, missing);
+    resolve(lib, "cublasLtMatmulPreferenceDestroy",
+            a.cublasLtMatmulPreferenceDestroy, missing);
+    resolve(lib, "cublasLtMatmulPreferenceSetAttribute",
+            a.cublasLtMatmulPreferenceSetAttribute, missing);
+    resolve(lib, "cublasLtMatmulAlgoGetHeuristic",
+            a.cublasLtMatmulAlgoGetHeuristic, missing);
+    resolve(lib, "cublasLtMatmul", a.cublasLtMatmul, missing);
+    if (!missing.empty())
+      l.error = "cuBLASLt lacks " + missing;
+    return l;
+  }();
+  return loaded;
+}
+
+} // namespace
+
+std::string kiln::rt::planMatmul(const kiln_matmul_t &op, LtMatmulPlan &plan) {
+  const int64_t known = KILN_MATMUL_TRANSPOSE_A | KILN_MATMUL_TRANSPOSE_B |
+                        KILN_MATMUL_ACCUMULATE | KILN_MATMUL_ALLOW_TF32;
+  if (op.flags & ~known)
+    return "unknown matmul flags " + std::to_string(op.flags);
+  if (op.activation != KILN_ACTIVATION_NONE &&
+      op.activation != KILN_ACTIVATION_RELU)
+    return "unknown matmul activation " + std::to_string(op.activation);
+  if (op.batch < 1 || op.batch > INT32_MAX || op.m < 1 || op.n < 1 || op.k < 1)
+    return "matmul sizes batch " + std::to_string(op.batch) + ", m " +
+           std::to_string(op.m) + ", n " + std::to_string(op.n) + ", k " +
+           std::to_string(op.k) + " are not positive";
+  bool ta = op.flags & KILN_MATMUL_TRANSPOSE_A;
+  bool tb = op.flags & KILN_MATMUL_TRANSPOSE_B;
+  int64_t aRow = ta ? op.m : op.k, bRow = tb ? op.k : op.n;
+  if (op.lda < aRow || op.ldb < bRow || op.ldc < op.n)
+    return "matmul row strides lda " + std::to_string(op.lda) + ", ldb " +
+           std::to_string(op.ldb) + ", ldc " + std::to_string(op.ldc) +
+           " are shorter than the rows";
+  if (op.stride_a < 0 || op.stride_b < 0 || op.stride_c < 0)
+    return "negative matmul batch strides";
+  if (!op.a || !op.b || !op.c)
+    return "a matmul operand is NULL";
+  // D'(n × m) = op(A')·op(B'), A' = B's memory, B' = A's memory.
+  plan.transA = tb ? CUBLAS_OP_T : CUBLAS_OP_N;
+  plan.a = tb ? LtMatmulPlan::Layout{static_cast<uint64_t>(op.k),
+                                     static_cast<uint64_t>(op.n), op.ldb,
+                                     op.stride_b}
+              : LtMatmulPlan::Layout{static_cast<uint64_t>(op.n),
+                                     static_cast<uint64_t>(op.k), op.ldb,
+                                     op.stride_b};
+  plan.transB = ta ? CUBLAS_OP_T : CUBLAS_OP_N;
+  plan.b = ta ? LtMatmulPlan::Layout{static_cast<uint64_t>(op.m),
+                                     static_cast<uint64_t>(op.k), op.lda,
+                                     op.stride_a}
+              : LtMatmulPlan::Layout{static_cast<uint64_t>(op.k),
+                                     static_cast<uint64_t>(op.m), op.lda,
+                                     op.stride_a};
+  plan.c = {static_cast<uint64_t>(op.n), static_cast<uint64_t>(op.m), op.ldc,
+            op.stride_c};
+  plan.batch = static_cast<int32_t>(op.batch);
+  bool relu = op.activation == KILN_ACTIVATION_RELU;
+  plan.epilogue = op.bias ? (relu ? CUBLASLT_EPILOGUE_RELU_BIAS
+                                  : CUBLASLT_EPILOGUE_BIAS)
+                          : (relu ? CUBLASLT_EPILOGUE_RELU
+                                  : CUBLASLT_EPILOGUE_DEFAULT);
+  plan.computeType = (op.flags & KILN_MATMUL_ALLOW_TF32)
+                         ? CUBLAS_COMPUTE_32F_FAST_TF32
+                         : CUBLAS_COMPUTE_32F;
+  plan.beta = (op.flags & KILN_MATMUL_ACCUMULATE) ? 1.0f : 0.0f;
+  return "";
+}
+
+/// One planned matmul shape: cuBLASLt descriptors and the chosen algorithm.
+struct CudaDevice::LtEntry {
+  const BlasLtApi *api = nullptr;
+  cublasLtMatmulDesc_t desc = nullptr;
+  cublasLtMatrixLayout_t a = nullptr, b = nullptr, c = nullptr;
+  cublasLtMatmulAlgo_t algo{};
+  LtMatmulPlan plan;
+  ~LtEntry() {
+    if (!api)
+      return;
+    if (desc)
+      api->cublasLtMatmulDescDestroy(desc);
+    for (cublasLtMatrixLayout_t l : {a, b, c})
+      if (l)
+        api->cublasLtMatrixLayoutDestroy(l);
+  }
+};
+
+std::string CudaDevice::check(CUresult result, const char *what) const {
+  if (result == CUDA_SUCCESS)
+    return "";
+  const char *name = nullptr;
+  if (driver_->cuGetErrorName(result, &name) != CUDA_SUCCESS || !name)
+    name = "unknown error";
+  return std::string(what) + " failed with " + name + " (" +
+         std::to_string(result) + ")";
+}
+
+void CudaDevice::fail(std::string message) {
+  if (error_.empty() && !message.empty())
+    error_ = std::move(message);
+}
+
+kiln_status_t CudaDevice::open(const kiln_module_t &module, int32_t ordinal,
+                               std::unique_ptr<CudaDevice> &out) {
+  const std::string &path = module.path;
+  auto unavailable = [&](const std::string &why) {
+    return makeStatus(KILN_STATUS_UNAVAILABLE,
+                      path + ": cannot run on cuda: " + why);
+  };
+  const LoadedDriver &loaded = loadDriver();
+  if (!loaded.error.empty())
+    return unavailable(loaded.error);
+  std::unique_ptr<CudaDevice> d(new CudaDevice);
+  d->driver_ = &loaded.api;
+  d->modulePath_ = path;
+  const DriverApi &api = loaded.api;
+  int count = 0;
+  if (std::string e = d->check(api.cuDeviceGetCount(&count), "cuDeviceGetCount");
+      !e.empty())
+    return unavailable(e);
+  if (ordinal < 0 || ordinal >= count)
+    return unavailable("no CUDA device " + std::to_string(ordinal) + " (" +
+                       std::to_string(count) + " device(s))");
+  if (std::string e = d->check(api.cuDeviceGet(&d->device_, ordinal), "cuDeviceGet");
+      !e.empty())
+    return unavailable(e);
+  char name[256] = {};
+  int major = 0, minor = 0;
+  if (api.cuDeviceGetName(name, sizeof(name) - 1, d->device_) != CUDA_SUCCESS ||
+      api.cuDeviceGetAttribute(&major, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR,
+                               d->device_) != CUDA_SUCCESS ||
+      api.cuDeviceGetAttribute(&minor, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR,
+                               d->device_) != CUDA_SUCCESS)
+    return unavailable("cannot query CUDA device " + std::to_string(ordinal));
+  std::string arch = "sm_" + std::to_string(major) + std::to_string(minor);
+  d->description_ = std::string(name) + " (" + arch + ")";
+  // PTX for sm_XY runs on devices of compute capability >= X.Y.
+  const std::string &want = module.manifest.deviceArch;
+  int wantNumber = want.size() > 3 ? std::atoi(want.c_str() + 3) : 0;
+  if (wantNumber > major * 10 + minor)
+    return makeStatus(KILN_STATUS_FAILED_PRECONDITION,
+                      path + ": compiled for " + want + ", but CUDA device " +
+                          std::to_string(ordinal) + " is " + d->description_);
+
+  auto failed = [&](const std::string &e) {
+    return makeStatus(KILN_STATUS_INTERNAL, path + ": " + e);
+  };
+  if (std::string e = d->check(api.cuDevicePrimaryCtxRetain(&d->context_, d->device_),
+                               "cuDevicePrimaryCtxRetain");
+      !e.empty()) {
+    d->context_ = nullptr;
+    return unavailable(e);
+  }
+  if (std::string e = d->check(api.cuCtxSetCurrent(d->context_), "cuCtxSetCurrent");
+      !e.empty())
+    return failed(e);
+  if (std::string e = d->check(api.cuStreamCreate(&d->stream_, CU_STREAM_NON_BLOCKING),
+                               "cuStreamCreate");
+      !e.empty())
+    return failed(e);
+
+  // The kernels (the JIT log says why PTX is refused).
+  const kiln_artifact_t &artifact = *module.artifact;
+  char log[8192] = {};
+  CUjit_option options[] = {CU_JIT_ERROR_LOG_BUFFER,
+                            CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES};
+  void *values[] = {log, reinterpret_cast<void *>(sizeof(log) - 1)};
+  if (std::string e = d->check(api.cuModuleLoadDataEx(&d->kernelsModule_,
+                                                      artifact.device_code, 2,
+                                                      options, values),
+                               "loading the PTX (cuModuleLoadDataEx)");
+      !e.empty()) {
+    d->kernelsModule_ = nullptr;
+    return failed(e + (log[0] ? std::string(": ") + log : ""));
+  }
+  d->kernelNames_ = module.manifest.kernels;
+  for (const std::string &k : d->kernelNames_) {
+    CUfunction fn = nullptr;
+    if (std::string e = d->check(
+            api.cuModuleGetFunction(&fn, d->kernelsModule_, k.c_str()),
+            "cuModuleGetFunction");
+        !e.empty())
+      return makeStatus(KILN_STATUS_DATA_LOSS,
+                        path + ": the device code has no kernel '" + k +
+                            "': " + e);
+    d->kernels_.push_back(fn);
+  }
+
+  // Memory: weights (copied once), the arena, staging for the largest
+  // function's inputs and outputs.
+  auto allocate = [&](CUdeviceptr &ptr, uint64_t bytes, const char *what) {
+    std::string e = d->check(api.cuMemAlloc(&ptr, alignUp(bytes ? bytes : 1)),
+                             "cuMemAlloc");
+    if (e.empty())
+      return static_cast<kiln_status_t>(nullptr);
+    ptr = 0;
+    return makeStatus(KILN_STATUS_RESOURCE_EXHAUSTED,
+                      path + ": cannot allocate " + std::to_string(bytes) +
+                          " bytes of device memory for the " + what + ": " + e);
+  };
+  if (kiln_status_t s = allocate(d->weights_, artifact.weights_size, "weights"))
+    return s;
+  if (artifact.weights_size > 0)
+    if (std::string e = d->check(api.cuMemcpyHtoD(d->weights_, artifact.weights,
+                                                 artifact.weights_size),
+                                 "copying the weights (cuMemcpyHtoD)");
+        !e.empty())
+      return failed(e);
+  if (kiln_status_t s = allocate(d->arena_, module.maxArenaSize, "arena"))
+    return s;
+  uint64_t stagingBytes = 0;
+  size_t maxInputs = 0, maxOutputs = 0;
+  for (const ManifestFunction &fn : module.manifest.functions) {
+    std::vector<uint64_t> offsets;
+    uint64_t at = 0;
+    for (const auto *list : {&fn.inputs, &fn.outputs})
+      for (const ManifestTensor &t : *list) {
+        offsets.push_back(at);
+        if (t.byteSize > UINT64_MAX / 2 || at > UINT64_MAX / 2)
+          return makeStatus(KILN_STATUS_RESOURCE_EXHAUSTED,
+                            path + ": tensors too large for device staging");
+        at += alignUp(t.byteSize);
+      }
+    stagingBytes = at > stagingBytes ? at : stagingBytes;
+    d->stagingOffsets_.push_back(std::move(offsets));
+    maxInputs = fn.inputs.size() > maxInputs ? fn.inputs.size() : maxInputs;
+    maxOutputs = fn.outputs.size() > maxOutputs ? fn.outputs.size() : maxOutputs;
+  }
+  if (kiln_status_t s = allocate(d->staging_, stagingBytes, "inputs and outputs"))
+    return s;
+  d->inputPtrs_.resize(maxInputs);
+  d->outputPtrs_.resize(maxOutputs);
+  out = std::move(d);
+  return nullptr;
+}
+
+CudaDevice::~CudaDevice() {
+  if (!driver_ || !context_)
+    return;
+  driver_->cuCtxSetCurrent(context_);
+  if (stream_)
+    driver_->cuStreamSynchronize(stream_);
+  ltCache_.clear();
+  if (blasLtHandle_)
+    blasLt_->cublasLtDestroy(blasLtHandle_);
+  for (CUdeviceptr p : {weights_, arena_, staging_, workspace_})
+    if (p)
+      driver_->cuMemFree(p);
+  if (kernelsModule_)
+    driver_->cuModuleUnload(kernelsModule_);
+  if (stream_)
+    driver_->cuStreamDestroy(stream_);
+  driver_->cuDevicePrimaryCtxRelease(device_);
+}
+
+void CudaDevice::bind(kiln_host_api_t &host) {
+  host.device = this;
+  host.device_weights = reinterpret_cast<const void *>(weights_);
+  host.launch = &CudaDevice::launchThunk;
+  host.matmul = &CudaDevice::matmulThunk;
+}
+
+void CudaDevice::launchThunk(void *device, uint32_t kernel, uint32_t grid,
+                             uint32_t block, uint32_t numArgs,
+                             const uint64_t *args) {
+  static_cast<CudaDevice *>(device)->launch(kernel, grid, block, numArgs, args);
+}
+
+void CudaDevice::matmulThunk(void *device, const kiln_matmul_t *op) {
+  auto *d = static_cast<CudaDevice *>(device);
+  if (!op)
+    return d->fail("a NULL matmul descriptor");
+  d->matmul(*op);
+}
+
+void CudaDevice::launch(uint32_t kernel, uint32_t grid, uint32_t block,
+                        uint32_t numArgs, const uint64_t *args) {
+  if (!error_.empty())
+    return;
+  if (kernel >= kernels_.size())
+    return fail("kernel index " + std::to_string(kernel) + " out of range (" +
+                std::to_string(kernels_.size()) + " kernels)");
+  if (grid < 1 || block < 1 || block > 1024 || numArgs > kMaxKernelArgs ||
+      (numArgs > 0 && !args))
+    return fail("bad launch of kernel '" + kernelNames_[kernel] + "' (grid " +
+                std::to_string(grid) + ", block " + std::to_string(block) +
+                ", " + std::to_string(numArgs) + " arguments)");
+  void *params[kMaxKernelArgs];
+  for (uint32_t i = 0; i < numArgs; ++i)
+    params[i] = const_cast<uint64_t *>(args + i);
+  std::string e =
+      check(driver_->cuLaunchKernel(kernels_[kernel], grid, 1, 1, block, 1, 1,
+                                    0, stream_, params, nullptr),
+            "cuLaunchKernel");
+  if (!e.empty())
+    fail("kernel '" + kernelNames_[kernel] + "': " + e);
+}
+
+CudaDevice::LtEntry *CudaDevice::ltEntry(const kiln_matmul_t &op,
+                                         std::string &error) {
+  std::vector<int64_t> key = {op.flags,    op.activation, op.batch,
+                              op.m,        op.n,          op.k,
+                              op.lda,      op.ldb,        op.ldc,
+                              op.stride_a, op.stride_b,   op.stride_c,
+                              op.bias != 0};
+  auto found = ltCache_.find(key);
+  if (found != ltCache_.end())
+    return found->second.get();
+  if (!blasLtHandle_) {
+    const LoadedBlasLt &loaded = loadBlasLt();
+    if (!loaded.error.empty()) {
+      error = loaded.error;
+      return nullptr;
+    }
+    blasLt_ = &loaded.api;
+    if (blasLt_->cublasLtCreate(&blasLtHandle_) != CUBLAS_STATUS_SUCCESS) {
+      blasLtHandle_ = nullptr;
+      error = "cublasLtCreate failed";
+      return nullptr;
+    }
+    if (std::string e = check(driver_->cuMemAlloc(&workspace_, kWorkspaceBytes),
+                              "cuMemAlloc (cuBLASLt workspace)");
+        !e.empty()) {
+      workspace_ = 0;
+      error = e;
+      return nullptr;
+    }
+    workspaceBytes_ = kWorkspaceBytes;
+  }
+  auto entry = std::make_unique<LtEntry>();
+  entry->api = blasLt_;
+  if (std::string e = planMatmul(op, entry->plan); !e.empty()) {
+    error = e;
+    return nullptr;
+  }
+  const LtMatmulPlan &p = entry->plan;
+  const BlasLtApi &lt = *blasLt_;
+  auto ok = [&](cublasStatus_t s, const char *what) {
+    if (s == CUBLAS_STATUS_SUCCESS)
+      return true;
+    error = std::string(what) + " failed with cuBLAS status " + std::to_string(s);
+    return false;
+  };
+  if (!ok(lt.cublasLtMatmulDescCreate(&entry->desc, p.computeType, CUDA_R_32F),
+          "cublasLtMatmulDescCreate") ||
+      !ok(lt.cublasLtMatmulDescSetAttribute(entry->desc, CUBLASLT_MATMUL_DESC_TRANSA,
+                                            &p.transA, sizeof(p.transA)),
+          "setting TRANSA") ||
+      !ok(lt.cublasLtMatmulDescSetAttribute(entry->desc, CUBLASLT_MATMUL_DESC_TRANSB,
+                                            &p.transB, sizeof(p.transB)),
+          "setting TRANSB") ||
+      !ok(lt.cublasLtMatmulDescSetAttribute(entry->desc,
+                                            CUBLASLT_MATMUL_DESC_EPILOGUE,
+                                            &p.epilogue, sizeof(p.epilogue)),
+          "setting the epilogue"))
+    return nullptr;
+  if (op.bias && !ok(lt.cublasLtMatmulDescSetAttribute(
+                         entry->desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &op.bias,
+                         sizeof(void *)),
+                     "setting the bias"))
+    return nullptr;
+  auto layout = [&](cublasLtMatrixLayout_t &l, const LtMatmulPlan::Layout &s) {
+    if (!ok(lt.cublasLtMatrixLayoutCreate(&l, CUDA_R_32F, s.rows, s.cols, s.ld),
+            "cublasLtMatrixLayoutCreate"))
+      return false;
+    if (p.batch == 1)
+      return true;
+    return ok(lt.cublasLtMatrixLayoutSetAttribute(
+                  l, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT, &p.batch,
+                  sizeof(p.batch)),
+              "setting the batch count") &&
+           ok(lt.cublasLtMatrixLayoutSetAttribute(
+                  l, CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET, &s.batchStride,
+                  sizeof(s.batchStride)),
+              "setting the batch stride");
+  };
+  if (!layout(entry->a, p.a) || !layout(entry->b, p.b) || !layout(entry->c, p.c))
+    return nullptr;
+  cublasLtMatmulPreference_t pref = nullptr;
+  if (!ok(lt.cublasLtMatmulPreferenceCreate(&pref), "cublasLtMatmulPreferenceCreate"))
+    return nullptr;
+  uint64_t ws = workspaceBytes_;
+  cublasLtMatmulHeuristicResult_t result{};
+  int returned = 0;
+  bool found1 =
+      ok(lt.cublasLtMatmulPreferenceSetAttribute(
+             pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws, sizeof(ws)),
+         "setting the workspace size") &&
+      ok(lt.cublasLtMatmulAlgoGetHeuristic(blasLtHandle_, entry->desc, entry->a,
+                                           entry->b, entry->c, entry->c, pref, 1,
+                                           &result, &returned),
+         "cublasLtMatmulAlgoGetHeuristic");
+  lt.cublasLtMatmulPreferenceDestroy(pref);
+  if (!found1)
+    return nullptr;
+  if (returned < 1) {
+    error = "cuBLASLt has no algorithm for this matmul";
+    return nullptr;
+  }
+  entry->algo = result.algo;
+  LtEntry *raw = entry.get();
+  ltCache_.emplace(std::move(key), std::move(entry));
+  return raw;
+}
+
+void CudaDevice::matmul(const kiln_matmul_t &op) {
+  if (!error_.empty())
+    return;
+  std::string error;
+  LtEntry *e = ltEntry(op, error);
+  if (!e)
+    return fail("matmul (m " + std::to_string(op.m) + ", n " +
+                std::to_string(op.n) + ", k " + std::to_string(op.k) +
+                "): " + error);
+  const BlasLtApi &lt = *blasLt_;
+  if (op.bias &&
+      lt.cublasLtMatmulDescSetAttribute(e->desc, CUBLASLT_MATMUL_DESC_BIAS_POINTER,
+                                        &op.bias, sizeof(void *)) !=
+          CUBLAS_STATUS_SUCCESS)
+    return fail("matmul: setting the bias failed");
+  float alpha = 1.0f, beta = e->plan.beta;
+  auto ptr = [](uint64_t address) { return reinterpret_cast<void *>(address); };
+  cublasStatus_t s = lt.cublasLtMatmul(
+      blasLtHandle_, e->desc, &alpha, ptr(op.b), e->a, ptr(op.a), e->b, &beta,
+      ptr(op.c), e->c, ptr(op.c), e->c, &e->algo, ptr(workspace_),
+      workspaceBytes_, stream_);
+  if (s != CUBLAS_STATUS_SUCCESS)
+    fail("cublasLtMatmul failed with cuBLAS status " + std::to_string(s));
+}
+
+kiln_status_t CudaDevice::invoke(size_t functionIndex,
+                                 const ManifestFunction &fn,
+                                 kiln_entry_fn_t entry,
+                                 const kiln_tensor_t *inputs,
+                                 kiln_tensor_t *outputs,
+                                 const kiln_host_api_t &host) {
+  const DriverApi &api = *driver_;
+  auto failed = [&](const std::string &e) {
+    return makeStatus(KILN_STATUS_INTERNAL, modulePath_ + ": function '" +
+                                                fn.name + "' on cuda: " + e);
+  };
+  if (functionIndex >= stagingOffsets_.size())
+    return failed("function index out of range");
+  if (std::string e = check(api.cuCtxSetCurrent(context_), "cuCtxSetCurrent");
+      !e.empty())
+    return failed(e);
+  error_.clear();
+  const std::vector<uint64_t> &offsets = stagingOffsets_[functionIndex];
+  size_t slot = 0;
+  for (size_t i = 0; i < fn.inputs.size(); ++i, ++slot) {
+    CUdeviceptr at = staging_ + offsets[slot];
+    inputPtrs_[i] = reinterpret_cast<void *>(at);
+    fail(check(api.cuMemcpyHtoDAsync(at, inputs[i].data, fn.inputs[i].byteSize,
+                                     stream_),
+               "copying an input to the device (cuMemcpyHtoDAsync)"));
+  }
+  for (size_t i = 0; i < fn.outputs.size(); ++i, ++slot)
+    outputPtrs_[i] = reinterpret_cast<void *>(staging_ + offsets[slot]);
+  int32_t code = 0;
+  if (error_.empty())
+    code = entry(inputPtrs_.data(), outputPtrs_.data(),
+                 reinterpret_cast<void *>(arena_),
+                 reinterpret_cast<const void *>(weights_), &host);
+  if (error_.empty())
+    for (size_t i = 0; i < fn.outputs.size(); ++i)
+      fail(check(api.cuMemcpyDtoHAsync(outputs[i].data,
+                                       reinterpret_cast<CUdeviceptr>(outputPtrs_[i]),
+                                       fn.outputs[i].byteSize, stream_),
+                 "copying an output from the device (cuMemcpyDtoHAsync)"));
+  // Always wait: the stream may still read the caller's inputs.
+  fail(check(api.cuStreamSynchronize(stream_), "cuStreamSynchronize"));
+  if (!error_.empty())
+    return failed(error_);
+  if (code != 0)
+    return failed("the generated code failed with code " + std::to_string(code));
+  return nullptr;
+}

@@ -1,0 +1,110 @@
+//===- CudaDevice.h - a session's NVIDIA GPU: driver, stream, memory -------===//
+//
+// Runs cuda artifacts: their entry points are host code that enqueues
+// kernel launches (PTX from the artifact, loaded with cuModuleLoadDataEx)
+// and cuBLASLt matmuls on one stream, through kiln_host_api_t. Everything
+// CUDA is loaded with dlopen on first use.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef KILN_RUNTIME_SRC_CUDA_CUDADEVICE_H
+#define KILN_RUNTIME_SRC_CUDA_CUDADEVICE_H
+
+#include "kiln/artifact_abi.h"
+#include "kiln/runtime.h"
+#include "runtime/src/Manifest.h"
+#include "runtime/src/cuda/CudaApi.h"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+struct kiln_module_t;
+
+namespace kiln::rt {
+
+/// How one kiln_matmul_t (row-major) runs as a column-major cuBLASLt
+/// matmul: D' = op(A')·op(B') with A' = B's memory and B' = A's memory, so
+/// that D' (n × m, column-major) is C (m × n, row-major).
+struct LtMatmulPlan {
+  struct Layout {
+    uint64_t rows = 0, cols = 0;
+    int64_t ld = 0, batchStride = 0;
+  };
+  int transA = cuda::CUBLAS_OP_N, transB = cuda::CUBLAS_OP_N;
+  Layout a, b, c;
+  int32_t batch = 1;
+  uint32_t epilogue = cuda::CUBLASLT_EPILOGUE_DEFAULT;
+  int computeType = cuda::CUBLAS_COMPUTE_32F;
+  float beta = 0.0f;
+};
+
+/// Checks `op` (sizes, strides and flags generated code filled in) and
+/// plans it; an empty string on success, else what is wrong.
+std::string planMatmul(const kiln_matmul_t &op, LtMatmulPlan &plan);
+
+class CudaDevice {
+public:
+  /// Opens CUDA device `ordinal` for `module` (a cuda artifact): the
+  /// driver, the primary context, a stream, the kernels, the weights, the
+  /// arena and the staging buffers for inputs and outputs.
+  static kiln_status_t open(const kiln_module_t &module, int32_t ordinal,
+                            std::unique_ptr<CudaDevice> &out);
+  ~CudaDevice();
+  CudaDevice(const CudaDevice &) = delete;
+  CudaDevice &operator=(const CudaDevice &) = delete;
+
+  /// Fills the device fields of `host`.
+  void bind(kiln_host_api_t &host);
+
+  /// Copies the inputs in, runs `entry`, copies the outputs back and waits.
+  kiln_status_t invoke(size_t functionIndex, const ManifestFunction &fn,
+                       kiln_entry_fn_t entry,
+                       const kiln_tensor_t *inputs, kiln_tensor_t *outputs,
+                       const kiln_host_api_t &host);
+
+  /// "NVIDIA H100 (sm_90)".
+  const std::string &description() const { return description_; }
+
+private:
+  CudaDevice() = default;
+  static void launchThunk(void *device, uint32_t kernel, uint32_t grid,
+                          uint32_t block, uint32_t numArgs,
+                          const uint64_t *args);
+  static void matmulThunk(void *device, const kiln_matmul_t *op);
+  void launch(uint32_t kernel, uint32_t grid, uint32_t block, uint32_t numArgs,
+              const uint64_t *args);
+  void matmul(const kiln_matmul_t &op);
+  /// Records the first failure of an invocation (later ones are effects);
+  /// an empty message is no failure.
+  void fail(std::string message);
+  /// "" for CUDA_SUCCESS, else "what: CUDA_ERROR_..." .
+  std::string check(cuda::CUresult result, const char *what) const;
+
+  struct LtEntry;
+  LtEntry *ltEntry(const kiln_matmul_t &op, std::string &error);
+
+  const cuda::DriverApi *driver_ = nullptr;
+  const cuda::BlasLtApi *blasLt_ = nullptr;
+  std::string modulePath_;
+  std::string description_;
+  cuda::CUdevice device_ = 0;
+  cuda::CUcontext context_ = nullptr;
+  cuda::CUstream stream_ = nullptr;
+  cuda::CUmodule kernelsModule_ = nullptr;
+  std::vector<cuda::CUfunction> kernels_;
+  std::vector<std::string> kernelNames_;
+  cuda::CUdeviceptr weights_ = 0, arena_ = 0, staging_ = 0, workspace_ = 0;
+  size_t workspaceBytes_ = 0;
+  /// Byte offsets of each function's inputs, then outputs, in staging_.
+  std::vector<std::vector<uint64_t>> stagingOffsets_;
+  std::vector<void *> inputPtrs_, outputPtrs_;
+  cuda::cublasLtHandle_t blasLtHandle_ = nullptr;
+  std::map<std::vector<int64_t>, std::unique_ptr<LtEntry>> ltCache_;
+  std::string error_;
+};
+
+} // namespace kiln::rt
+
+#endif // KILN_RUNTIME_SRC_CUDA_CUDADEVICE_H
