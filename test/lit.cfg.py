@@ -29,3 +29,37 @@ tools = ["kiln-opt", "kiln-run", "kiln-import", "kiln-compile", "kiln-gradcheck"
 llvm_config.add_tool_substitutions(tools, [config.kiln_tools_dir])
 # Scripts that run the tools themselves find them here.
 config.environment["KILN_TOOLS_DIR"] = config.kiln_tools_dir
+
+# CUDA: `ptxas` (the toolkit's PTX assembler, which checks generated PTX
+# without a GPU) and `cuda` (a usable GPU: the driver loads, initializes and
+# reports a device). GPU execution tests say `REQUIRES: cuda`; lit reports
+# them UNSUPPORTED on machines without one.
+import ctypes
+import shutil
+
+ptxas = shutil.which("ptxas")
+for root in [os.environ.get("CUDA_HOME"), os.environ.get("CUDA_PATH"),
+             "/usr/local/cuda"]:
+    if not ptxas and root and os.path.exists(os.path.join(root, "bin", "ptxas")):
+        ptxas = os.path.join(root, "bin", "ptxas")
+if ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
+
+
+def cuda_device_count():
+    try:
+        driver = ctypes.CDLL("libcuda.so.1")
+    except OSError:
+        return 0
+    count = ctypes.c_int(0)
+    if driver.cuInit(0) != 0 or driver.cuDeviceGetCount(ctypes.byref(count)) != 0:
+        return 0
+    return count.value
+
+
+if cuda_device_count() > 0:
+    config.available_features.add("cuda")
+else:
+    lit_config.note("no CUDA device: the GPU execution tests (REQUIRES: cuda) "
+                    "are skipped and reported UNSUPPORTED")
