@@ -438,6 +438,7 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   cudaOptions.arch = options.gpuArch;
   cudaOptions.allowTf32 = options.allowTf32;
   cudaOptions.toolkitPath = cudaToolkitPath(options);
+  cudaOptions.useLibraries = options.ukernels;
   if (cuda)
     buildCudaBufferPipeline(lower, cudaOptions);
   else

@@ -48,8 +48,9 @@ struct CompileOptions {
   /// Import options for model files.
   std::optional<int64_t> batch;
   std::vector<std::pair<std::string, llvm::SmallVector<int64_t>>> inputShapes;
-  /// Call the packed matmul microkernels where the target allows (x86-64
-  /// with AVX-512); off: matmuls lower to loops like everything else.
+  /// Call the matmul library where the target allows (cpu: the packed
+  /// microkernels, x86-64 with AVX-512; cuda: cuBLASLt); off: matmuls lower
+  /// like everything else (loops, kernels).
   bool ukernels = true;
   /// Print per-pass MLIR timings after compiling.
   bool timings = false;

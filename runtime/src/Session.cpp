@@ -134,7 +134,7 @@ kiln_status_t kiln_session_create(kiln_module_t *module,
                             : KILN_ARTIFACT_ALIGNMENT;
   arenaBytes = (arenaBytes + KILN_ARTIFACT_ALIGNMENT - 1) /
                KILN_ARTIFACT_ALIGNMENT * KILN_ARTIFACT_ALIGNMENT;
-  if (arenaBytes < module->maxArenaSize ||
+  if ((!cudaArtifact && arenaBytes < module->maxArenaSize) ||
       posix_memalign(&session->arena, KILN_ARTIFACT_ALIGNMENT,
                      static_cast<size_t>(arenaBytes)) != 0) {
     session->arena = nullptr;

@@ -78,8 +78,9 @@ int main(int argc, char **argv) {
   app.add_option("--input-shape", inputShapes,
                  "full static shape of a model input: NAME=1x28x28x1");
   app.add_flag("!--no-ukernels", options.ukernels,
-               "lower matmuls to plain loops instead of calling the packed "
-               "AVX-512 microkernels");
+               "lower matmuls like everything else instead of calling the "
+               "matmul library (cpu: the packed AVX-512 microkernels; cuda: "
+               "cuBLASLt)");
   app.add_option("--weights", options.weightsPath,
                  "replace the model's weights with the trained variables of "
                  "a kiln-train checkpoint or --export file (.kckpt)");
