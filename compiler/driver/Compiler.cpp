@@ -362,16 +362,22 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   (void)initialized;
   bool toMlir = options.emit == EmitKind::Mlir;
   bool cuda = options.target == "cuda";
+  if (options.cudaEmulation && !cuda)
+    return emitError(UnknownLoc::get(&context))
+               << "--cuda-emulation needs --target=cuda",
+           failure();
+  // Emulation compiles the cuda schedule into a CPU artifact.
+  bool gpu = cuda && !options.cudaEmulation;
   if (options.target != "cpu" && !cuda)
     return emitError(UnknownLoc::get(&context))
                << "unknown target '" << options.target
                << "' (expected cpu or cuda)",
            failure();
-  if (options.emit == EmitKind::Ptx && !cuda)
+  if (options.emit == EmitKind::Ptx && !gpu)
     return emitError(UnknownLoc::get(&context))
-               << "--emit=ptx needs --target=cuda",
+               << "--emit=ptx needs --target=cuda (without --cuda-emulation)",
            failure();
-  if (cuda && options.emit == EmitKind::Object)
+  if (gpu && options.emit == EmitKind::Object)
     return emitError(UnknownLoc::get(&context))
                << "--emit=obj is for cpu artifacts; a cuda artifact is a "
                   "shared object (--emit=so) the runtime loads",
@@ -383,7 +389,7 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
            failure();
   unsigned stages = options.emit == EmitKind::Mlir  ? 4
                     : options.emit == EmitKind::Ptx ? 5
-                                                    : 6 + (cuda ? 1 : 0);
+                                                    : 6 + (gpu ? 2 : 0);
   Progress progress(log, options.progress, stages + (options.train ? 1 : 0));
 
   progress.start("import");
@@ -439,6 +445,7 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   cudaOptions.allowTf32 = options.allowTf32;
   cudaOptions.toolkitPath = cudaToolkitPath(options);
   cudaOptions.useLibraries = options.ukernels;
+  cudaOptions.emulate = options.cudaEmulation;
   if (cuda)
     buildCudaBufferPipeline(lower, cudaOptions);
   else
@@ -449,7 +456,7 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   info.functions = std::move(*functions);
   info.triple = target->triple;
   info.cpu = target->cpu;
-  if (cuda) {
+  if (gpu) {
     info.device = "cuda";
     info.deviceArch = options.gpuArch;
   }
@@ -493,7 +500,7 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
     progress.done(options.outputPath);
     return success();
   }
-  if (cuda) {
+  if (gpu) {
     progress.done(llvm::formatv("arena {0} bytes, weights {1} bytes", peak,
                                 info.weights.size())
                       .str());
@@ -534,7 +541,7 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   buildCpuToLLVMPipeline(toLLVM);
   if (failed(toLLVM.run(*module)))
     return failure();
-  if (cuda)
+  if (gpu)
     progress.done();
   else
     progress.done(llvm::formatv("arena {0} bytes, weights {1} bytes", peak,

@@ -111,21 +111,25 @@ struct KilnCudaOutlineKernels
     for (auto fn : module.getOps<func::FuncOp>())
       if (!fn.isExternal() && kiln::findAbiArgument(fn, "host"))
         entries.push_back(fn);
-    module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
-                    UnitAttr::get(&getContext()));
     kernels = nullptr;
-    for (auto m : module.getOps<gpu::GPUModuleOp>())
-      if (m.getName() == kiln::kKernelModuleName)
-        kernels = m;
-    if (!kernels) {
-      OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
-      kernels = b.create<gpu::GPUModuleOp>(module.getLoc(),
-                                           kiln::kKernelModuleName);
+    numKernels = 0;
+    if (!emulate) {
+      module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                      UnitAttr::get(&getContext()));
+      for (auto m : module.getOps<gpu::GPUModuleOp>())
+        if (m.getName() == kiln::kKernelModuleName)
+          kernels = m;
+      if (!kernels) {
+        OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+        kernels = b.create<gpu::GPUModuleOp>(module.getLoc(),
+                                             kiln::kKernelModuleName);
+      }
+      numKernels = llvm::range_size(kernels.getOps<gpu::GPUFuncOp>());
     }
-    numKernels = llvm::range_size(kernels.getOps<gpu::GPUFuncOp>());
     for (func::FuncOp fn : entries) {
       Value host = fn.getArgument(*kiln::findAbiArgument(fn, "host"));
-      rebaseWeights(fn, host);
+      if (!emulate)
+        rebaseWeights(fn, host);
       // Contiguous copies (which kiln-expand-copies leaves to memcpy) run
       // as kernels too.
       fn.walk([](memref::CopyOp copy) {
@@ -139,7 +143,7 @@ struct KilnCudaOutlineKernels
       for (linalg::LinalgOp op : ops)
         if (failed(outline(fn, host, op)))
           return signalPassFailure();
-      if (failed(checkHostCode(fn)))
+      if (!emulate && failed(checkHostCode(fn)))
         return signalPassFailure();
     }
   }
@@ -258,23 +262,50 @@ struct KilnCudaOutlineKernels
     numArgs += scalars.size();
     unsigned index = numKernels++;
     std::string name = (fn.getSymName() + "__k" + Twine(index)).str();
-    OpBuilder mb = OpBuilder::atBlockTerminator(&kernels.getBodyRegion().front());
-    auto kernel = mb.create<gpu::GPUFuncOp>(
-        loc, name, FunctionType::get(ctx, SmallVector<Type>(numArgs, i64), {}));
-    kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
-                    UnitAttr::get(ctx));
-    Block &entry = kernel.getBody().front();
-    OpBuilder kb = OpBuilder::atBlockBegin(&entry);
-    Value blockId = kb.create<gpu::BlockIdOp>(loc, gpu::Dimension::x);
-    Value blockDim = kb.create<gpu::BlockDimOp>(loc, gpu::Dimension::x);
-    Value threadId = kb.create<gpu::ThreadIdOp>(loc, gpu::Dimension::x);
+    SmallVector<Type> argTypes(numArgs, i64);
+    Block *entryBlock;
+    Value blockId, blockDim, threadId;
+    Operation *kernelOp;
+    if (emulate) {
+      // A host function called once per thread: (args..., block id, block
+      // size, thread id).
+      Type indexType = IndexType::get(ctx);
+      argTypes.append(3, indexType);
+      OpBuilder mb = OpBuilder::atBlockEnd(getOperation().getBody());
+      auto kernel = mb.create<func::FuncOp>(loc, name,
+                                            FunctionType::get(ctx, argTypes, {}));
+      kernel.setPrivate();
+      entryBlock = kernel.addEntryBlock();
+      blockId = entryBlock->getArgument(numArgs);
+      blockDim = entryBlock->getArgument(numArgs + 1);
+      threadId = entryBlock->getArgument(numArgs + 2);
+      kernelOp = kernel;
+    } else {
+      OpBuilder mb =
+          OpBuilder::atBlockTerminator(&kernels.getBodyRegion().front());
+      auto kernel = mb.create<gpu::GPUFuncOp>(
+          loc, name, FunctionType::get(ctx, argTypes, {}));
+      kernel->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
+                      UnitAttr::get(ctx));
+      entryBlock = &kernel.getBody().front();
+      OpBuilder gb = OpBuilder::atBlockBegin(entryBlock);
+      blockId = gb.create<gpu::BlockIdOp>(loc, gpu::Dimension::x);
+      blockDim = gb.create<gpu::BlockDimOp>(loc, gpu::Dimension::x);
+      threadId = gb.create<gpu::ThreadIdOp>(loc, gpu::Dimension::x);
+      kernelOp = kernel;
+    }
+    Block &entry = *entryBlock;
+    OpBuilder kb = OpBuilder::atBlockEnd(&entry);
     Value linear = kb.create<arith::AddIOp>(
         loc, kb.create<arith::MulIOp>(loc, blockId, blockDim), threadId);
     Value inRange = kb.create<arith::CmpIOp>(
         loc, arith::CmpIPredicate::ult, linear,
         kb.create<arith::ConstantIndexOp>(loc, total));
     auto ifOp = kb.create<scf::IfOp>(loc, inRange, /*withElse=*/false);
-    kb.create<gpu::ReturnOp>(loc);
+    if (emulate)
+      kb.create<func::ReturnOp>(loc);
+    else
+      kb.create<gpu::ReturnOp>(loc);
 
     OpBuilder tb = ifOp.getThenBodyBuilder();
     LLVMTypeConverter converter(ctx);
@@ -336,7 +367,45 @@ struct KilnCudaOutlineKernels
       rewriter.eraseOp(loop);
     }
 
-    // The launch.
+    // The launch: the arguments as 8-byte values.
+    OpBuilder b(op);
+    SmallVector<Value> argValues;
+    for (auto &kbuf : buffers) {
+      Type descType = converter.convertType(kbuf.value.getType());
+      Value desc =
+          b.create<UnrealizedConversionCastOp>(loc, descType, kbuf.value)
+              .getResult(0);
+      Value base = b.create<LLVM::ExtractValueOp>(loc, desc, ArrayRef<int64_t>{1});
+      argValues.push_back(b.create<LLVM::PtrToIntOp>(loc, i64, base));
+      if (kbuf.dynamicOffset)
+        argValues.push_back(
+            b.create<LLVM::ExtractValueOp>(loc, desc, ArrayRef<int64_t>{2}));
+    }
+    for (Value s : scalars)
+      argValues.push_back(scalarToSlot(b, loc, s));
+    if (emulate) {
+      // Every thread of every block, in order, on this CPU.
+      Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
+      Value one = b.create<arith::ConstantIndexOp>(loc, 1);
+      Value gridSize = b.create<arith::ConstantIndexOp>(loc, grid);
+      Value blockSize = b.create<arith::ConstantIndexOp>(loc, block);
+      auto callee = cast<func::FuncOp>(kernelOp);
+      b.create<scf::ForOp>(
+          loc, zero, gridSize, one, ValueRange{},
+          [&](OpBuilder &ob, Location l, Value blockIndex, ValueRange) {
+            ob.create<scf::ForOp>(
+                l, zero, blockSize, one, ValueRange{},
+                [&](OpBuilder &ib, Location il, Value threadIndex, ValueRange) {
+                  SmallVector<Value> callArgs(argValues);
+                  callArgs.append({blockIndex, blockSize, threadIndex});
+                  ib.create<func::CallOp>(il, callee, callArgs);
+                  ib.create<scf::YieldOp>(il);
+                });
+            ob.create<scf::YieldOp>(l);
+          });
+      op->erase();
+      return success();
+    }
     OpBuilder eb = OpBuilder::atBlockBegin(&fn.getBody().front());
     Value args;
     if (numArgs > 0) {
@@ -346,27 +415,13 @@ struct KilnCudaOutlineKernels
     } else {
       args = eb.create<LLVM::ZeroOp>(loc, ptr);
     }
-    OpBuilder b(op);
     auto slotsType = LLVM::LLVMArrayType::get(i64, std::max(numArgs, 1u));
-    unsigned slot = 0;
-    auto store = [&](Value v) {
+    for (auto [slot, v] : llvm::enumerate(argValues)) {
       Value at = b.create<LLVM::GEPOp>(
           loc, ptr, slotsType, args,
-          ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(slot++)});
+          ArrayRef<LLVM::GEPArg>{0, static_cast<int32_t>(slot)});
       b.create<LLVM::StoreOp>(loc, v, at);
-    };
-    for (auto &kbuf : buffers) {
-      Type descType = converter.convertType(kbuf.value.getType());
-      Value desc =
-          b.create<UnrealizedConversionCastOp>(loc, descType, kbuf.value)
-              .getResult(0);
-      Value base = b.create<LLVM::ExtractValueOp>(loc, desc, ArrayRef<int64_t>{1});
-      store(b.create<LLVM::PtrToIntOp>(loc, i64, base));
-      if (kbuf.dynamicOffset)
-        store(b.create<LLVM::ExtractValueOp>(loc, desc, ArrayRef<int64_t>{2}));
     }
-    for (Value s : scalars)
-      store(scalarToSlot(b, loc, s));
     Type i32 = IntegerType::get(ctx, 32);
     auto c32 = [&](int64_t v) {
       return b.create<arith::ConstantIntOp>(loc, v, 32).getResult();

@@ -52,13 +52,23 @@ def KilnCudaOutlineKernels
     `__kiln_cuda_launch(host, kernel, grid, block, num_args, args)`, which
     reaches `kiln_host_api_t.launch`.
 
+    With `emulate`, the same kernels (argument packing, thread guard,
+    index delinearization, loop nests) become private host functions and
+    each launch a loop nest over the grid calling them: the artifact runs
+    the cuda schedule on the CPU, which lets the kernels be checked against
+    goldens without a GPU.
+
     Afterwards nothing in an entry point may touch device memory from the
     host: a remaining `memref.load`/`store`, allocation, global or
     vector op is an error naming the op.
   }];
   let options = [
     Option<"blockSize", "block-size", "int64_t", "256",
-           "threads per block">
+           "threads per block">,
+    Option<"emulate", "emulate", "bool", "false",
+           "testing aid: kernels become host functions, each launch a loop "
+           "over every block and thread, and the weights stay where they "
+           "are: the cuda schedule and kernels then run on the CPU">
   ];
   let dependentDialects = ["mlir::LLVM::LLVMDialect", "mlir::scf::SCFDialect",
                            "mlir::gpu::GPUDialect", "mlir::arith::ArithDialect",

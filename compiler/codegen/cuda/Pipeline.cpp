@@ -23,7 +23,7 @@ void kiln::buildCudaBufferPipeline(OpPassManager &pm,
   weights.minBytes = 0;
   pm.addPass(kiln::createKilnOutlineWeights(weights));
   pm.addNestedPass<func::FuncOp>(kiln::createKilnEntryAbi());
-  if (options.useLibraries) {
+  if (options.useLibraries && !options.emulate) {
     KilnCudaMatmulToLibraryOptions library;
     library.allowTf32 = options.allowTf32;
     pm.addPass(kiln::createKilnCudaMatmulToLibrary(library));
@@ -32,6 +32,7 @@ void kiln::buildCudaBufferPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(kiln::createKilnExpandCopies());
   KilnCudaOutlineKernelsOptions outline;
   outline.blockSize = options.blockSize;
+  outline.emulate = options.emulate;
   pm.addPass(kiln::createKilnCudaOutlineKernels(outline));
 }
 

@@ -22,6 +22,9 @@ struct CudaPipelineOptions {
   bool allowTf32 = false;
   /// Threads per block of the generated kernels.
   int64_t blockSize = 256;
+  /// Testing aid: the kernels run as host loops (kiln-cuda-outline-kernels
+  /// emulate=true); the result is a CPU artifact.
+  bool emulate = false;
 };
 
 /// kiln → bufferized, arena-planned entry points that launch kernels (and

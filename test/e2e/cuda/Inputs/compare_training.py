@@ -1,15 +1,15 @@
 """Compares two kiln-train runs of one model (CPU and CUDA): the last
 epoch's loss within 2% and the final test accuracy within 2 points.
 
-usage: compare_training.py CPU_DIR CPU_OUT CUDA_DIR CUDA_OUT
-(DIR: the --checkpoint-dir holding training.csv; OUT: kiln-train's stdout).
+usage: compare_training.py CPU_CSV CPU_OUT CUDA_CSV CUDA_OUT
+(CSV: kiln-train's --csv curve; OUT: kiln-train's stdout).
 Standard library only."""
 import csv
 import sys
 
 
-def last_row(directory):
-    with open(directory + "/training.csv") as f:
+def last_row(path):
+    with open(path) as f:
         return list(csv.DictReader(f))[-1]
 
 
