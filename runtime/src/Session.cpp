@@ -176,6 +176,16 @@ int32_t kiln_session_num_threads(const kiln_session_t *session) {
   return session ? session->host.num_threads : 0;
 }
 
+const char *kiln_session_device_name(const kiln_session_t *session) {
+  if (!session)
+    return "";
+  return session->cuda ? session->cuda->description().c_str() : "cpu";
+}
+
+double kiln_session_device_time_ms(const kiln_session_t *session) {
+  return session && session->cuda ? session->cuda->lastDeviceMs() : -1.0;
+}
+
 kiln_status_t kiln_session_invoke(kiln_session_t *session,
                                   size_t function_index,
                                   const kiln_tensor_t *inputs,

@@ -229,6 +229,13 @@ KILN_API void kiln_session_release(kiln_session_t *session);
 KILN_API kiln_module_t *kiln_session_module(const kiln_session_t *session);
 /* The number of threads in use, the caller included (>= 1). */
 KILN_API int32_t kiln_session_num_threads(const kiln_session_t *session);
+/* "cpu", or the GPU of a cuda session ("NVIDIA H100 80GB HBM3 (sm_90)"). */
+KILN_API const char *kiln_session_device_name(const kiln_session_t *session);
+/* The GPU time of the last successful invocation's generated code (kernels
+ * and library calls, without the input and output copies), in
+ * milliseconds, measured with CUDA events; negative for CPU sessions or
+ * when unknown. */
+KILN_API double kiln_session_device_time_ms(const kiln_session_t *session);
 
 /* A caller-owned dense, row-major buffer. */
 typedef struct kiln_tensor_t {

@@ -168,6 +168,10 @@ public:
 
   kiln_session_t *get() const { return session_; }
   int32_t numThreads() const { return kiln_session_num_threads(session_); }
+  /// "cpu", or the GPU's name and architecture.
+  const char *deviceName() const { return kiln_session_device_name(session_); }
+  /// The last invocation's GPU time in ms (negative on the CPU).
+  double deviceTimeMs() const { return kiln_session_device_time_ms(session_); }
 
   Status invoke(size_t function, const kiln_tensor_t *inputs, size_t numInputs,
                 kiln_tensor_t *outputs, size_t numOutputs) {

@@ -25,10 +25,12 @@ struct CUctx_st;
 struct CUmod_st;
 struct CUfunc_st;
 struct CUstream_st;
+struct CUevent_st;
 using CUcontext = CUctx_st *;
 using CUmodule = CUmod_st *;
 using CUfunction = CUfunc_st *;
 using CUstream = CUstream_st *;
+using CUevent = CUevent_st *;
 using CUjit_option = int;
 
 constexpr CUresult CUDA_SUCCESS = 0;
@@ -71,6 +73,11 @@ struct DriverApi {
                              unsigned blockZ, unsigned sharedBytes,
                              CUstream stream, void **params, void **extra);
   CUresult (*cuGetErrorName)(CUresult error, const char **name);
+  // Optional (device timing): null when the driver lacks them.
+  CUresult (*cuEventCreate)(CUevent *event, unsigned flags);
+  CUresult (*cuEventDestroy)(CUevent event);
+  CUresult (*cuEventRecord)(CUevent event, CUstream stream);
+  CUresult (*cuEventElapsedTime)(float *ms, CUevent start, CUevent end);
 };
 
 // --- cuBLASLt (cublasLt.h) --------------------------------------------------

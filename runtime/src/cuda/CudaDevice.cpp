@@ -81,6 +81,14 @@ const LoadedDriver &loadDriver() {
     resolve(lib, "cuMemcpyDtoHAsync_v2", a.cuMemcpyDtoHAsync, missing);
     resolve(lib, "cuLaunchKernel", a.cuLaunchKernel, missing);
     resolve(lib, "cuGetErrorName", a.cuGetErrorName, missing);
+    std::string optional;
+    if (!resolve(lib, "cuEventElapsedTime_v2", a.cuEventElapsedTime, optional))
+      resolve(lib, "cuEventElapsedTime", a.cuEventElapsedTime, optional);
+    if (!resolve(lib, "cuEventCreate", a.cuEventCreate, optional) ||
+        !resolve(lib, "cuEventDestroy_v2", a.cuEventDestroy, optional) ||
+        !resolve(lib, "cuEventRecord", a.cuEventRecord, optional) ||
+        !a.cuEventElapsedTime)
+      a.cuEventCreate = nullptr; // no device timing
     if (!missing.empty()) {
       d.error = std::string("the CUDA driver ") + path +
                 " lacks " + missing + " (too old a driver?)";
@@ -323,6 +331,10 @@ kiln_status_t CudaDevice::open(const kiln_module_t &module, int32_t ordinal,
     return s;
   d->inputPtrs_.resize(maxInputs);
   d->outputPtrs_.resize(maxOutputs);
+  if (api.cuEventCreate &&
+      (api.cuEventCreate(&d->start_, 0) != CUDA_SUCCESS ||
+       api.cuEventCreate(&d->stop_, 0) != CUDA_SUCCESS))
+    return failed("cuEventCreate failed");
   out = std::move(d);
   return nullptr;
 }
@@ -341,6 +353,9 @@ CudaDevice::~CudaDevice() {
       driver_->cuMemFree(p);
   if (kernelsModule_)
     driver_->cuModuleUnload(kernelsModule_);
+  for (CUevent e : {start_, stop_})
+    if (e)
+      driver_->cuEventDestroy(e);
   if (stream_)
     driver_->cuStreamDestroy(stream_);
   driver_->cuDevicePrimaryCtxRelease(device_);
@@ -550,10 +565,16 @@ kiln_status_t CudaDevice::invoke(size_t functionIndex,
   for (size_t i = 0; i < fn.outputs.size(); ++i, ++slot)
     outputPtrs_[i] = reinterpret_cast<void *>(staging_ + offsets[slot]);
   int32_t code = 0;
+  lastDeviceMs_ = -1;
+  bool timed = start_ && stop_;
+  if (timed)
+    fail(check(api.cuEventRecord(start_, stream_), "cuEventRecord"));
   if (error_.empty())
     code = entry(inputPtrs_.data(), outputPtrs_.data(),
                  reinterpret_cast<void *>(arena_),
                  reinterpret_cast<const void *>(weights_), &host);
+  if (timed)
+    fail(check(api.cuEventRecord(stop_, stream_), "cuEventRecord"));
   if (error_.empty())
     for (size_t i = 0; i < fn.outputs.size(); ++i)
       fail(check(api.cuMemcpyDtoHAsync(outputs[i].data,
@@ -564,6 +585,9 @@ kiln_status_t CudaDevice::invoke(size_t functionIndex,
   fail(check(api.cuStreamSynchronize(stream_), "cuStreamSynchronize"));
   if (!error_.empty())
     return failed(error_);
+  float ms = 0;
+  if (timed && api.cuEventElapsedTime(&ms, start_, stop_) == CUDA_SUCCESS)
+    lastDeviceMs_ = ms;
   if (code != 0)
     return failed("the generated code failed with code " + std::to_string(code));
   return nullptr;

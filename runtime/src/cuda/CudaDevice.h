@@ -48,6 +48,10 @@ public:
   /// "NVIDIA H100 (sm_90)".
   const std::string &description() const { return description_; }
 
+  /// The GPU time of the last invocation's generated code (kernels and
+  /// library calls, not the copies), in milliseconds; negative if unknown.
+  double lastDeviceMs() const { return lastDeviceMs_; }
+
 private:
   CudaDevice() = default;
   static void launchThunk(void *device, uint32_t kernel, uint32_t grid,
@@ -74,6 +78,8 @@ private:
   cuda::CUcontext context_ = nullptr;
   cuda::CUstream stream_ = nullptr;
   cuda::CUmodule kernelsModule_ = nullptr;
+  cuda::CUevent start_ = nullptr, stop_ = nullptr;
+  double lastDeviceMs_ = -1;
   std::vector<cuda::CUfunction> kernels_;
   std::vector<std::string> kernelNames_;
   cuda::CUdeviceptr weights_ = 0, arena_ = 0, staging_ = 0, workspace_ = 0;
