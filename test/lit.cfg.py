@@ -37,6 +37,19 @@ config.environment["KILN_TOOLS_DIR"] = config.kiln_tools_dir
 import ctypes
 import shutil
 
+# `cuda-toolkit`: the libdevice kiln-compile --target=cuda links (found
+# where kiln-compile looks: $CUDA_HOME, $CUDA_PATH, /usr/local/cuda).
+for root in [os.environ.get("CUDA_HOME"), os.environ.get("CUDA_PATH"),
+             "/usr/local/cuda"]:
+    if root:
+        if os.path.exists(os.path.join(root, "nvvm", "libdevice",
+                                       "libdevice.10.bc")):
+            config.available_features.add("cuda-toolkit")
+        break
+if "cuda-toolkit" not in config.available_features:
+    lit_config.note("no CUDA toolkit (libdevice): the --target=cuda compile "
+                    "tests are skipped")
+
 ptxas = shutil.which("ptxas")
 for root in [os.environ.get("CUDA_HOME"), os.environ.get("CUDA_PATH"),
              "/usr/local/cuda"]:

@@ -276,6 +276,37 @@ std::string cudaToolkitPath(const CompileOptions &options) {
   return "/usr/local/cuda";
 }
 
+/// `arch` is an sm_XY that LLVM's NVPTX backend knows.
+LogicalResult checkGpuArch(MLIRContext &context, llvm::StringRef arch) {
+  std::string error;
+  const char *triple = "nvptx64-nvidia-cuda";
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  std::unique_ptr<llvm::MCSubtargetInfo> sti;
+  if (target)
+    sti.reset(target->createMCSubtargetInfo(triple, "", ""));
+  if (!sti)
+    return emitError(UnknownLoc::get(&context))
+               << "this compiler has no NVPTX backend (" << error << ")";
+  if (!llvm::Regex("^sm_[0-9]+a?$").match(arch) || !sti->isCPUStringValid(arch))
+    return emitError(UnknownLoc::get(&context))
+               << "--gpu-arch '" << arch
+               << "' is not an NVIDIA architecture LLVM 19 can target "
+                  "(sm_50 ... sm_90a)";
+  return success();
+}
+
+/// Kernels link libdevice (their math functions) from the CUDA toolkit.
+LogicalResult checkLibdevice(MLIRContext &context, llvm::StringRef toolkit) {
+  llvm::SmallString<256> path(toolkit);
+  llvm::sys::path::append(path, "nvvm", "libdevice", "libdevice.10.bc");
+  if (llvm::sys::fs::exists(path))
+    return success();
+  return emitError(UnknownLoc::get(&context))
+         << "no libdevice at '" << path
+         << "': the cuda target links its math functions from the CUDA "
+            "toolkit (set --cuda-path or $CUDA_HOME)";
+}
+
 /// The kernels of `gpu.module @kiln_kernels`, in launch-index order.
 std::vector<std::string> kernelNames(ModuleOp module) {
   std::vector<std::string> names;
@@ -382,11 +413,10 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
                << "--emit=obj is for cpu artifacts; a cuda artifact is a "
                   "shared object (--emit=so) the runtime loads",
            failure();
-  if (cuda && !llvm::Regex("^sm_[0-9]+a?$").match(options.gpuArch))
-    return emitError(UnknownLoc::get(&context))
-               << "--gpu-arch '" << options.gpuArch
-               << "' is not an NVIDIA architecture such as sm_90",
-           failure();
+  if (cuda && failed(checkGpuArch(context, options.gpuArch)))
+    return failure();
+  if (gpu && failed(checkLibdevice(context, cudaToolkitPath(options))))
+    return failure();
   unsigned stages = options.emit == EmitKind::Mlir  ? 4
                     : options.emit == EmitKind::Ptx ? 5
                                                     : 6 + (gpu ? 2 : 0);
