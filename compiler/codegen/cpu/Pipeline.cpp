@@ -16,12 +16,16 @@
 
 using namespace mlir;
 
-void kiln::buildBufferizePipeline(OpPassManager &pm) {
+void kiln::buildBufferizePipeline(
+    OpPassManager &pm,
+    llvm::function_ref<void(OpPassManager &)> onTensors) {
   pm.addPass(kiln::createConvertKilnToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(kiln::createKilnFuseElementwise());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  if (onTensors)
+    onTensors(pm);
   pm.addNestedPass<func::FuncOp>(kiln::createKilnSeparateResults());
 
   bufferization::OneShotBufferizationOptions bufferization;

@@ -22,9 +22,12 @@ void buildCpuLoweringPipeline(mlir::OpPassManager &pm,
 /// with the entry ABI (functions carry `kiln.arena_size`, the module
 /// `kiln.weights`).
 /// kiln → bufferized linalg with static layouts (shared by every target):
-/// conversion, elementwise fusion, one-shot bufferization, results as out
+/// conversion, elementwise fusion, then `onTensors` (a target's own passes
+/// on the fused linalg ops), one-shot bufferization, results as out
 /// parameters, strided metadata expanded.
-void buildBufferizePipeline(mlir::OpPassManager &pm);
+void buildBufferizePipeline(
+    mlir::OpPassManager &pm,
+    llvm::function_ref<void(mlir::OpPassManager &)> onTensors = nullptr);
 
 void buildCpuBufferPipeline(mlir::OpPassManager &pm,
                             const CpuPipelineOptions &options);

@@ -30,6 +30,46 @@ def KilnCudaMatmulToLibrary
                            "mlir::memref::MemRefDialect"];
 }
 
+def KilnCudaSplitReductions
+    : Pass<"kiln-cuda-split-reductions", "mlir::func::FuncOp"> {
+  let summary = "split reductions with few outputs and many terms in two";
+  let description = [{
+    A cuda kernel runs one thread per output point and its reduction
+    serially. A reduction with fewer than `max-outputs` outputs and at
+    least `min-terms` terms per output (batch-norm statistics, bias and
+    scale gradients: a few channels, N·H·W terms each) would run on a
+    handful of threads. On tensors, before bufferization, this pass
+    rewrites such a single-output `linalg.generic` whose body is
+    `yield ⊕(%out, f(...))` (⊕: addf, mulf, maximumf, minimumf, maxnumf,
+    minnumf) into two generics:
+
+    ```
+    partial[q..., o...] = ⊕ over the other reduction dims of f,
+                          starting from ⊕'s identity
+    out[o...] = out[o...] ⊕ (⊕ over q of partial[q..., o...])
+    ```
+
+    where `q` are the leading reduction dimensions, made parallel, as many
+    as keep the first generic within `max-threads` threads and every
+    thread at `min-serial` terms or more. Both are ordinary kernels (no
+    shared memory or atomics); the result differs from the serial loop only
+    in the order of ⊕.
+  }];
+  let options = [
+    Option<"maxOutputs", "max-outputs", "int64_t", "4096",
+           "split only reductions with fewer outputs than this">,
+    Option<"minTerms", "min-terms", "int64_t", "1024",
+           "split only reductions with at least this many terms per output">,
+    Option<"maxThreads", "max-threads", "int64_t", "65536",
+           "threads of the first generic, at most">,
+    Option<"minSerial", "min-serial", "int64_t", "16",
+           "terms each thread of the first generic still sums, at least">
+  ];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 def KilnCudaOutlineKernels
     : Pass<"kiln-cuda-outline-kernels", "mlir::ModuleOp"> {
   let summary = "turn the linalg ops of entry points into CUDA kernels";

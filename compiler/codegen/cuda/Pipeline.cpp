@@ -17,7 +17,9 @@ using namespace mlir;
 
 void kiln::buildCudaBufferPipeline(OpPassManager &pm,
                                    const CudaPipelineOptions &options) {
-  buildBufferizePipeline(pm);
+  buildBufferizePipeline(pm, [](OpPassManager &tensors) {
+    tensors.addNestedPass<func::FuncOp>(kiln::createKilnCudaSplitReductions());
+  });
   // Every constant goes to the weights blob, which lives in device memory.
   KilnOutlineWeightsOptions weights;
   weights.minBytes = 0;
@@ -64,6 +66,7 @@ void kiln::buildCudaKernelPipeline(OpPassManager &pm,
 void kiln::registerCudaCodegenPasses() {
   kiln::registerKilnCudaMatmulToLibrary();
   kiln::registerKilnCudaOutlineKernels();
+  kiln::registerKilnCudaSplitReductions();
   PassPipelineRegistration<>(
       "kiln-lower-to-cuda",
       "lower optimized kiln for NVIDIA GPUs: host entry points that launch "

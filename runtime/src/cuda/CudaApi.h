@@ -73,6 +73,7 @@ struct DriverApi {
                              unsigned blockZ, unsigned sharedBytes,
                              CUstream stream, void **params, void **extra);
   CUresult (*cuGetErrorName)(CUresult error, const char **name);
+  CUresult (*cuDriverGetVersion)(int *version);
   // Optional (device timing): null when the driver lacks them.
   CUresult (*cuEventCreate)(CUevent *event, unsigned flags);
   CUresult (*cuEventDestroy)(CUevent event);
@@ -118,6 +119,10 @@ constexpr uint32_t CUBLASLT_EPILOGUE_RELU = 2;
 constexpr uint32_t CUBLASLT_EPILOGUE_BIAS = 4;
 constexpr uint32_t CUBLASLT_EPILOGUE_RELU_BIAS = 6;
 constexpr int CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES = 1;
+constexpr int CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES = 5;
+constexpr int CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES = 6;
+constexpr int CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES = 7;
+constexpr int CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES = 8;
 
 struct BlasLtApi {
   cublasStatus_t (*cublasLtCreate)(cublasLtHandle_t *handle);

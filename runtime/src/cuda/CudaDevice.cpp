@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <string_view>
 
 using namespace kiln::rt;
 using namespace kiln::rt::cuda;
@@ -20,6 +21,14 @@ constexpr uint64_t kDeviceAlignment = 256;
 /// cuBLASLt's workspace (the size NVIDIA recommends for Hopper).
 constexpr size_t kWorkspaceBytes = 32u << 20;
 constexpr uint32_t kMaxKernelArgs = 1024;
+
+/// The largest power of two (up to 256) dividing `address`.
+uint32_t alignmentOf(uint64_t address) {
+  uint32_t a = 256;
+  while (a > 1 && address % a != 0)
+    a /= 2;
+  return a;
+}
 
 uint64_t alignUp(uint64_t v) {
   return (v + kDeviceAlignment - 1) / kDeviceAlignment * kDeviceAlignment;
@@ -81,6 +90,7 @@ const LoadedDriver &loadDriver() {
     resolve(lib, "cuMemcpyDtoHAsync_v2", a.cuMemcpyDtoHAsync, missing);
     resolve(lib, "cuLaunchKernel", a.cuLaunchKernel, missing);
     resolve(lib, "cuGetErrorName", a.cuGetErrorName, missing);
+    resolve(lib, "cuDriverGetVersion", a.cuDriverGetVersion, missing);
     std::string optional;
     if (!resolve(lib, "cuEventElapsedTime_v2", a.cuEventElapsedTime, optional))
       resolve(lib, "cuEventElapsedTime", a.cuEventElapsedTime, optional);
@@ -112,13 +122,16 @@ struct LoadedBlasLt {
   std::string error;
 };
 
-/// cuBLASLt: the newest soname first, then the CUDA toolkit's own copy.
-const LoadedBlasLt &loadBlasLt() {
-  static LoadedBlasLt loaded = [] {
+/// cuBLASLt: the soname of the driver's CUDA major version first (a newer
+/// cuBLASLt needs a newer driver), then older ones, then the CUDA toolkit's
+/// own copy.
+const LoadedBlasLt &loadBlasLt(int driverVersion) {
+  static LoadedBlasLt loaded = [driverVersion] {
     LoadedBlasLt l;
-    std::vector<std::string> candidates = {"libcublasLt.so.13",
-                                           "libcublasLt.so.12",
-                                           "libcublasLt.so.11"};
+    std::vector<std::string> candidates;
+    int major = driverVersion / 1000;
+    for (int v = major < 11 || major > 13 ? 13 : major; v >= 11; --v)
+      candidates.push_back("libcublasLt.so." + std::to_string(v));
     for (const char *var : {"CUDA_HOME", "CUDA_PATH"})
       if (const char *root = std::getenv(var); root && *root)
         candidates.push_back(std::string(root) + "/lib64/libcublasLt.so");
@@ -167,6 +180,23 @@ const LoadedBlasLt &loadBlasLt() {
 }
 
 } // namespace
+
+int kiln::rt::kernelParamCount(const uint8_t *ptx, size_t size,
+                               const std::string &kernel) {
+  std::string_view text(reinterpret_cast<const char *>(ptx), size);
+  std::string entry = ".entry " + kernel + "(";
+  size_t at = text.find(entry);
+  if (at == std::string_view::npos)
+    return -1;
+  size_t end = text.find(')', at);
+  if (end == std::string_view::npos)
+    return -1;
+  int count = 0;
+  for (size_t p = text.find(".param", at); p != std::string_view::npos && p < end;
+       p = text.find(".param", p + 1))
+    ++count;
+  return count;
+}
 
 /// One planned matmul shape: cuBLASLt descriptors and the chosen algorithm.
 struct CudaDevice::LtEntry {
@@ -285,6 +315,12 @@ kiln_status_t CudaDevice::open(const kiln_module_t &module, int32_t ordinal,
                         path + ": the device code has no kernel '" + k +
                             "': " + e);
     d->kernels_.push_back(fn);
+    int params = kernelParamCount(artifact.device_code, artifact.device_code_size, k);
+    if (params < 0)
+      return makeStatus(KILN_STATUS_DATA_LOSS,
+                        path + ": the device code does not declare kernel '" +
+                            k + "'");
+    d->kernelParams_.push_back(static_cast<uint32_t>(params));
   }
 
   // Memory: weights (copied once), the arena, staging for the largest
@@ -301,12 +337,20 @@ kiln_status_t CudaDevice::open(const kiln_module_t &module, int32_t ordinal,
   };
   if (kiln_status_t s = allocate(d->weights_, artifact.weights_size, "weights"))
     return s;
-  if (artifact.weights_size > 0)
-    if (std::string e = d->check(api.cuMemcpyHtoD(d->weights_, artifact.weights,
-                                                 artifact.weights_size),
-                                 "copying the weights (cuMemcpyHtoD)");
+  // On the session's (non-blocking) stream, and waited for: a copy on the
+  // legacy stream would not be ordered before the first kernels.
+  if (artifact.weights_size > 0) {
+    if (std::string e = d->check(
+            api.cuMemcpyHtoDAsync(d->weights_, artifact.weights,
+                                  artifact.weights_size, d->stream_),
+            "copying the weights (cuMemcpyHtoDAsync)");
         !e.empty())
       return failed(e);
+    if (std::string e = d->check(api.cuStreamSynchronize(d->stream_),
+                                 "cuStreamSynchronize");
+        !e.empty())
+      return failed(e);
+  }
   if (kiln_status_t s = allocate(d->arena_, module.maxArenaSize, "arena"))
     return s;
   uint64_t stagingBytes = 0;
@@ -389,10 +433,11 @@ void CudaDevice::launch(uint32_t kernel, uint32_t grid, uint32_t block,
     return fail("kernel index " + std::to_string(kernel) + " out of range (" +
                 std::to_string(kernels_.size()) + " kernels)");
   if (grid < 1 || block < 1 || block > 1024 || numArgs > kMaxKernelArgs ||
-      (numArgs > 0 && !args))
+      numArgs != kernelParams_[kernel] || (numArgs > 0 && !args))
     return fail("bad launch of kernel '" + kernelNames_[kernel] + "' (grid " +
                 std::to_string(grid) + ", block " + std::to_string(block) +
-                ", " + std::to_string(numArgs) + " arguments)");
+                ", " + std::to_string(numArgs) + " arguments for " +
+                std::to_string(kernelParams_[kernel]) + " parameters)");
   void *params[kMaxKernelArgs];
   for (uint32_t i = 0; i < numArgs; ++i)
     params[i] = const_cast<uint64_t *>(args + i);
@@ -406,16 +451,24 @@ void CudaDevice::launch(uint32_t kernel, uint32_t grid, uint32_t block,
 
 CudaDevice::LtEntry *CudaDevice::ltEntry(const kiln_matmul_t &op,
                                          std::string &error) {
+  // cuBLASLt picks algorithms by the operands' alignment (256 bytes unless
+  // told otherwise); ours can be any multiple of 4 (views into the arena).
+  uint32_t alignA = alignmentOf(op.a), alignB = alignmentOf(op.b),
+           alignC = alignmentOf(op.c), alignBias = op.bias ? alignmentOf(op.bias) : 0;
   std::vector<int64_t> key = {op.flags,    op.activation, op.batch,
                               op.m,        op.n,          op.k,
                               op.lda,      op.ldb,        op.ldc,
                               op.stride_a, op.stride_b,   op.stride_c,
-                              op.bias != 0};
+                              op.bias != 0, alignA,       alignB,
+                              alignC,      alignBias};
   auto found = ltCache_.find(key);
   if (found != ltCache_.end())
     return found->second.get();
   if (!blasLtHandle_) {
-    const LoadedBlasLt &loaded = loadBlasLt();
+    int driverVersion = 0;
+    if (driver_->cuDriverGetVersion(&driverVersion) != CUDA_SUCCESS)
+      driverVersion = 0;
+    const LoadedBlasLt &loaded = loadBlasLt(driverVersion);
     if (!loaded.error.empty()) {
       error = loaded.error;
       return nullptr;
@@ -490,10 +543,20 @@ CudaDevice::LtEntry *CudaDevice::ltEntry(const kiln_matmul_t &op,
   uint64_t ws = workspaceBytes_;
   cublasLtMatmulHeuristicResult_t result{};
   int returned = 0;
+  // A' is B's memory, B' is A's (see planMatmul).
+  auto setAlignment = [&](int attribute, uint32_t bytes) {
+    return ok(lt.cublasLtMatmulPreferenceSetAttribute(pref, attribute, &bytes,
+                                                      sizeof(bytes)),
+              "setting an operand alignment");
+  };
   bool found1 =
       ok(lt.cublasLtMatmulPreferenceSetAttribute(
              pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &ws, sizeof(ws)),
          "setting the workspace size") &&
+      setAlignment(CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, alignB) &&
+      setAlignment(CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, alignA) &&
+      setAlignment(CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, alignC) &&
+      setAlignment(CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, alignC) &&
       ok(lt.cublasLtMatmulAlgoGetHeuristic(blasLtHandle_, entry->desc, entry->a,
                                            entry->b, entry->c, entry->c, pref, 1,
                                            &result, &returned),
@@ -514,6 +577,10 @@ CudaDevice::LtEntry *CudaDevice::ltEntry(const kiln_matmul_t &op,
 void CudaDevice::matmul(const kiln_matmul_t &op) {
   if (!error_.empty())
     return;
+  // Every call, cached shape or not: the addresses change.
+  LtMatmulPlan plan;
+  if (std::string e = planMatmul(op, plan); !e.empty())
+    return fail("matmul: " + e);
   std::string error;
   LtEntry *e = ltEntry(op, error);
   if (!e)

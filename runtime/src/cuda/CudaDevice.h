@@ -25,6 +25,10 @@ struct kiln_module_t;
 
 namespace kiln::rt {
 
+/// The number of parameters kernel `kernel` declares in `ptx` (its
+/// `.entry` signature); -1 if the PTX has no such kernel.
+int kernelParamCount(const uint8_t *ptx, size_t size, const std::string &kernel);
+
 class CudaDevice {
 public:
   /// Opens CUDA device `ordinal` for `module` (a cuda artifact): the
@@ -82,6 +86,7 @@ private:
   double lastDeviceMs_ = -1;
   std::vector<cuda::CUfunction> kernels_;
   std::vector<std::string> kernelNames_;
+  std::vector<uint32_t> kernelParams_;
   cuda::CUdeviceptr weights_ = 0, arena_ = 0, staging_ = 0, workspace_ = 0;
   size_t workspaceBytes_ = 0;
   /// Byte offsets of each function's inputs, then outputs, in staging_.

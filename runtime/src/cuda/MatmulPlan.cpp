@@ -27,6 +27,9 @@ std::string kiln::rt::planMatmul(const kiln_matmul_t &op, LtMatmulPlan &plan) {
            " are shorter than the rows";
   if (op.stride_a < 0 || op.stride_b < 0 || op.stride_c < 0)
     return "negative matmul batch strides";
+  if (op.batch > 1 && op.stride_c < op.m * op.ldc)
+    return "matmul output batches overlap (stride_c " +
+           std::to_string(op.stride_c) + " < m * ldc)";
   if (!op.a || !op.b || !op.c)
     return "a matmul operand is NULL";
   // D'(n × m) = op(A')·op(B'), A' = B's memory, B' = A's memory.

@@ -92,6 +92,10 @@ EXPORT int cuDeviceGetAttribute(int *value, int attribute, int device) {
     *value = 0;
   return 0;
 }
+EXPORT int cuDriverGetVersion(int *version) {
+  *version = 13000;
+  return 0;
+}
 EXPORT int cuGetErrorName(int error, const char **name) {
   *name = error == 100   ? "CUDA_ERROR_NO_DEVICE"
           : error == 801 ? "CUDA_ERROR_NOT_SUPPORTED"
