@@ -38,8 +38,8 @@ struct CompileOptions {
   /// $CUDA_PATH, or /usr/local/cuda).
   std::string cudaPath;
   /// Testing aid for `cuda`: run the cuda schedule and kernels on the host
-  /// CPU instead (a CPU artifact; matmuls become kernels), so the kernels
-  /// can be checked against goldens without a GPU.
+  /// CPU instead (a CPU artifact whose matmul calls the runtime runs with a
+  /// reference loop), so the kernels can be checked without a GPU.
   bool cudaEmulation = false;
   /// `native` (the host), or an LLVM CPU name (`znver4`, `x86-64-v3`, ...).
   std::string targetCpu = "native";

@@ -4,6 +4,7 @@
 #include "runtime/src/Status.h"
 #include "runtime/src/ThreadPool.h"
 #include "runtime/src/cuda/CudaDevice.h"
+#include "runtime/src/cuda/MatmulPlan.h"
 
 #include <unistd.h>
 
@@ -27,6 +28,9 @@ struct kiln_session_t {
   std::vector<void *> inputPtrs, outputPtrs;
   /// The GPU of a cuda artifact's session (the arena is then on the device).
   std::unique_ptr<CudaDevice> cuda;
+  /// CPU sessions: the first failure of the host's matmul during an
+  /// invocation (host.device points here).
+  std::string hostError;
 
   ~kiln_session_t() {
     cuda.reset();
@@ -36,6 +40,23 @@ struct kiln_session_t {
 };
 
 namespace {
+
+/// kiln_host_api_t.matmul of CPU sessions: the cuBLASLt plan of the call,
+/// run on the host (--cuda-emulation artifacts hand their matmuls to it).
+void hostMatmul(void *device, const kiln_matmul_t *op) {
+  auto *error = static_cast<std::string *>(device);
+  if (!error->empty())
+    return;
+  LtMatmulPlan plan;
+  *error = op ? planMatmul(*op, plan) : "a NULL matmul descriptor";
+  if (!error->empty())
+    return;
+  auto at = [](uint64_t address) {
+    return reinterpret_cast<float *>(static_cast<uintptr_t>(address));
+  };
+  runPlan<float>(plan, at(op->b), at(op->a), op->bias ? at(op->bias) : nullptr,
+                 at(op->c));
+}
 
 /// Checks one caller tensor against the manifest; empty when it matches.
 std::string checkTensor(const ManifestFunction &fn, const char *kind,
@@ -160,8 +181,12 @@ kiln_status_t kiln_session_create(kiln_module_t *module,
   session->host.num_threads = session->pool.numThreads();
   session->host.pool = &session->pool;
   session->host.parallel_for = &ThreadPool::hostParallelFor;
-  if (session->cuda)
+  if (session->cuda) {
     session->cuda->bind(session->host);
+  } else {
+    session->host.device = &session->hostError;
+    session->host.matmul = &hostMatmul;
+  }
   *out_session = session;
   return nullptr;
 }
@@ -229,9 +254,14 @@ kiln_status_t kiln_session_invoke(kiln_session_t *session,
   if (session->cuda)
     return session->cuda->invoke(function_index, fn, entry, inputs, outputs,
                                  session->host);
+  session->hostError.clear();
   int32_t code =
       entry(session->inputPtrs.data(), session->outputPtrs.data(),
             session->arena, module.artifact->weights, &session->host);
+  if (!session->hostError.empty())
+    return makeStatus(KILN_STATUS_INTERNAL,
+                      module.path + ": function '" + fn.name +
+                          "': " + session->hostError);
   if (code != 0)
     return makeStatus(KILN_STATUS_INTERNAL,
                       module.path + ": function '" + fn.name +

@@ -41,44 +41,6 @@ void referenceMatmul(const kiln_matmul_t &op, const std::vector<double> &a,
       }
 }
 
-/// Runs `plan` the way cuBLASLt defines its column-major matmul:
-/// D = epilogue(op(A)·op(B) + beta·C), A = B's memory, B = A's memory.
-void runPlan(const LtMatmulPlan &p, const std::vector<double> &aMem,
-             const std::vector<double> &bMem, const std::vector<double> &bias,
-             std::vector<double> &c) {
-  auto at = [](const LtMatmulPlan::Layout &l, int trans, int64_t batch,
-               uint64_t i, uint64_t j) {
-    // Element (i, j) of op(X): X(i, j), or X(j, i) transposed.
-    uint64_t r = trans == kc::CUBLAS_OP_N ? i : j, col = trans == kc::CUBLAS_OP_N ? j : i;
-    REQUIRE(r < l.rows);
-    REQUIRE(col < l.cols);
-    return batch * l.batchStride + static_cast<int64_t>(r) +
-           static_cast<int64_t>(col) * l.ld;
-  };
-  uint64_t m = p.transA == kc::CUBLAS_OP_N ? p.a.rows : p.a.cols;
-  uint64_t k = p.transA == kc::CUBLAS_OP_N ? p.a.cols : p.a.rows;
-  uint64_t n = p.transB == kc::CUBLAS_OP_N ? p.b.cols : p.b.rows;
-  REQUIRE(k == (p.transB == kc::CUBLAS_OP_N ? p.b.rows : p.b.cols));
-  REQUIRE(p.c.rows == m);
-  REQUIRE(p.c.cols == n);
-  for (int64_t q = 0; q < p.batch; ++q)
-    for (uint64_t i = 0; i < m; ++i)
-      for (uint64_t j = 0; j < n; ++j) {
-        double sum = 0;
-        for (uint64_t l = 0; l < k; ++l)
-          sum += bMem[at(p.a, p.transA, q, i, l)] * aMem[at(p.b, p.transB, q, l, j)];
-        double &out = c[at(p.c, kc::CUBLAS_OP_N, q, i, j)];
-        double v = sum + p.beta * out;
-        if (p.epilogue == kc::CUBLASLT_EPILOGUE_BIAS ||
-            p.epilogue == kc::CUBLASLT_EPILOGUE_RELU_BIAS)
-          v += bias[i]; // one bias per row of D: per column of C
-        if (p.epilogue == kc::CUBLASLT_EPILOGUE_RELU ||
-            p.epilogue == kc::CUBLASLT_EPILOGUE_RELU_BIAS)
-          v = std::max(v, 0.0);
-        out = v;
-      }
-}
-
 } // namespace
 
 TEST_CASE("cuda: the cuBLASLt plan of a row-major matmul computes it",
@@ -129,7 +91,20 @@ TEST_CASE("cuda: the cuBLASLt plan of a row-major matmul computes it",
                                    : kc::CUBLAS_COMPUTE_32F));
     std::vector<double> want = c, got = c;
     referenceMatmul(op, a, b, bias, want);
-    runPlan(plan, a, b, bias, got);
+    // Shapes first (runPlan trusts them), then the values.
+    bool lta = plan.transA != kc::CUBLAS_OP_N, ltb = plan.transB != kc::CUBLAS_OP_N;
+    REQUIRE((lta ? plan.a.rows : plan.a.cols) == (ltb ? plan.b.cols : plan.b.rows));
+    REQUIRE(plan.c.rows == (lta ? plan.a.cols : plan.a.rows));
+    REQUIRE(plan.c.cols == (ltb ? plan.b.rows : plan.b.cols));
+    auto last = [&](const LtMatmulPlan::Layout &l) {
+      REQUIRE(l.ld >= static_cast<int64_t>(l.rows));
+      return (op.batch - 1) * l.batchStride + static_cast<int64_t>(l.rows - 1) +
+             static_cast<int64_t>(l.cols - 1) * l.ld;
+    };
+    REQUIRE(last(plan.a) < static_cast<int64_t>(b.size()));
+    REQUIRE(last(plan.b) < static_cast<int64_t>(a.size()));
+    REQUIRE(last(plan.c) < static_cast<int64_t>(got.size()));
+    runPlan(plan, b.data(), a.data(), bias.data(), got.data());
     for (size_t i = 0; i < want.size(); ++i)
       REQUIRE(std::abs(got[i] - want[i]) <= 1e-12);
   }

@@ -59,8 +59,9 @@ int main(int argc, char **argv) {
                "1e-3 relative error; default: full f32)");
   app.add_flag("--cuda-emulation", options.cudaEmulation,
                "with --target=cuda: run the cuda schedule and kernels on "
-               "this CPU instead (a CPU artifact; matmuls become kernels): a "
-               "testing aid that checks the kernels without a GPU");
+               "this CPU instead (a CPU artifact; the runtime runs its "
+               "cuBLASLt calls with a reference loop): a testing aid that "
+               "checks the kernels without a GPU");
   app.add_option("--cuda-path", options.cudaPath,
                  "the CUDA toolkit whose libdevice the kernels link "
                  "(default: $CUDA_HOME, $CUDA_PATH or /usr/local/cuda)");

@@ -25,7 +25,7 @@ void kiln::buildCudaBufferPipeline(OpPassManager &pm,
   weights.minBytes = 0;
   pm.addPass(kiln::createKilnOutlineWeights(weights));
   pm.addNestedPass<func::FuncOp>(kiln::createKilnEntryAbi());
-  if (options.useLibraries && !options.emulate) {
+  if (options.useLibraries) {
     KilnCudaMatmulToLibraryOptions library;
     library.allowTf32 = options.allowTf32;
     pm.addPass(kiln::createKilnCudaMatmulToLibrary(library));

@@ -23,7 +23,8 @@ struct CudaPipelineOptions {
   /// Threads per block of the generated kernels.
   int64_t blockSize = 256;
   /// Testing aid: the kernels run as host loops (kiln-cuda-outline-kernels
-  /// emulate=true); the result is a CPU artifact.
+  /// emulate=true); the result is a CPU artifact (whose matmul calls CPU
+  /// sessions run with a reference loop).
   bool emulate = false;
 };
 

@@ -79,11 +79,13 @@ typedef struct kiln_host_api_t {
    * up to num_threads threads, and returns when all have finished. */
   void (*parallel_for)(void *pool, int64_t count,
                        void (*fn)(void *ctx, int64_t index), void *ctx);
-  /* Device artifacts only (all NULL in a CPU session). The entry's inputs,
-   * outputs and arena are then device addresses, and generated code never
-   * dereferences them: it enqueues work on the session's stream through
-   * the functions below. A failure is recorded in `device` and reported by
-   * the runtime when the entry returns. */
+  /* Device artifacts. The entry's inputs, outputs and arena are then
+   * device addresses, and generated code never dereferences them: it
+   * enqueues work on the session's stream through the functions below. A
+   * failure is recorded in `device` and reported by the runtime when the
+   * entry returns. In a CPU session `device_weights` and `launch` are NULL
+   * and `matmul` runs the call's cuBLASLt plan on the host (for
+   * --cuda-emulation artifacts). */
   void *device;
   const void *device_weights; /* the weights blob in device memory */
   /* Launches kernel `kernel` (an index into the manifest's kernel list) on

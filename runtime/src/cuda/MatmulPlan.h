@@ -30,6 +30,45 @@ struct LtMatmulPlan {
 /// plans it; an empty string on success, else what is wrong.
 std::string planMatmul(const kiln_matmul_t &op, LtMatmulPlan &plan);
 
+/// Runs `plan` on the host the way cuBLASLt defines its column-major
+/// matmul: D = epilogue(op(A')·op(B') + beta·C) with D = C in place, where
+/// A' is `ltA` (the kiln_matmul_t's B) and B' is `ltB` (its A), and the
+/// epilogue adds `bias` (one value per row of D) and applies ReLU as the
+/// plan says. Accumulates in double. CPU sessions run --cuda-emulation
+/// artifacts' matmuls with it; the tests check plans with it.
+template <typename T>
+void runPlan(const LtMatmulPlan &p, const T *ltA, const T *ltB, const T *bias,
+             T *d) {
+  auto at = [](const LtMatmulPlan::Layout &l, bool transposed, int64_t batch,
+               uint64_t i, uint64_t j) {
+    uint64_t r = transposed ? j : i, c = transposed ? i : j;
+    return batch * l.batchStride + static_cast<int64_t>(r) +
+           static_cast<int64_t>(c) * l.ld;
+  };
+  bool ta = p.transA != cuda::CUBLAS_OP_N, tb = p.transB != cuda::CUBLAS_OP_N;
+  uint64_t m = ta ? p.a.cols : p.a.rows, k = ta ? p.a.rows : p.a.cols;
+  uint64_t n = tb ? p.b.rows : p.b.cols;
+  bool addBias = p.epilogue == cuda::CUBLASLT_EPILOGUE_BIAS ||
+                 p.epilogue == cuda::CUBLASLT_EPILOGUE_RELU_BIAS;
+  bool relu = p.epilogue == cuda::CUBLASLT_EPILOGUE_RELU ||
+              p.epilogue == cuda::CUBLASLT_EPILOGUE_RELU_BIAS;
+  for (int64_t q = 0; q < p.batch; ++q)
+    for (uint64_t j = 0; j < n; ++j)
+      for (uint64_t i = 0; i < m; ++i) {
+        double sum = 0;
+        for (uint64_t l = 0; l < k; ++l)
+          sum += static_cast<double>(ltA[at(p.a, ta, q, i, l)]) *
+                 static_cast<double>(ltB[at(p.b, tb, q, l, j)]);
+        T &out = d[at(p.c, false, q, i, j)];
+        double v = sum + static_cast<double>(p.beta) * static_cast<double>(out);
+        if (addBias)
+          v += static_cast<double>(bias[i]);
+        if (relu && v < 0)
+          v = 0;
+        out = static_cast<T>(v);
+      }
+}
+
 } // namespace kiln::rt
 
 #endif // KILN_RUNTIME_SRC_CUDA_MATMULPLAN_H
