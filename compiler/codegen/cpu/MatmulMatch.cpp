@@ -99,9 +99,11 @@ std::optional<Epilogue> matchEpilogue(Operation *matmul, Operation *next,
                                       Value c, int64_t n) {
   auto generic = dyn_cast_or_null<linalg::GenericOp>(next);
   if (!generic || !generic.hasPureBufferSemantics() ||
-      generic.getNumDpsInputs() != 2 || generic.getNumDpsInits() != 1 ||
-      generic.getNumReductionLoops() != 0 || !isDenseFromStart(c))
+      generic.getNumDpsInputs() < 1 || generic.getNumDpsInputs() > 2 ||
+      generic.getNumDpsInits() != 1 || generic.getNumReductionLoops() != 0 ||
+      !isDenseFromStart(c))
     return std::nullopt;
+  unsigned numInputs = generic.getNumDpsInputs();
   unsigned rank = generic.getNumLoops();
   int64_t elements = cast<MemRefType>(c.getType()).getNumElements();
   auto sameElements = [&](Value v) {
@@ -121,14 +123,32 @@ std::optional<Epilogue> matchEpilogue(Operation *matmul, Operation *next,
     return std::nullopt;
   AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, next->getContext());
   int cIndex = -1;
-  for (unsigned i = 0; i < 2; ++i) {
+  for (unsigned i = 0; i < numInputs; ++i) {
     Value in = generic.getDpsInputs()[i];
     if (rootBuffer(in) == root && sameElements(in) &&
         generic.getIndexingMapsArray()[i] == identity)
       cIndex = i;
   }
-  if (cIndex < 0 || generic.getIndexingMapsArray()[2] != identity)
+  if (cIndex < 0 || generic.getIndexingMapsArray()[numInputs] != identity)
     return std::nullopt;
+  Block &body = generic.getRegion().front();
+  auto isReluOf = [&](Operation *op, Value x) {
+    auto max = dyn_cast_or_null<arith::MaximumFOp>(op);
+    FloatAttr zero;
+    return max && max.getLhs() == x &&
+           matchPattern(max.getRhs(), m_Constant(&zero)) &&
+           zero.getValue().isZero();
+  };
+  if (numInputs == 1) {
+    // A ReLU alone: yield maximumf(c, 0).
+    auto ops = body.without_terminator();
+    auto yield = cast<linalg::YieldOp>(body.getTerminator());
+    if (!llvm::hasSingleElement(ops) || yield.getValues().size() != 1 ||
+        yield.getValues()[0].getDefiningOp() != &*ops.begin() ||
+        !isReluOf(&*ops.begin(), body.getArgument(0)))
+      return std::nullopt;
+    return Epilogue{generic, Value(), out, /*relu=*/true};
+  }
   Value bias = generic.getDpsInputs()[1 - cIndex];
   AffineMap biasMap = generic.getIndexingMapsArray()[1 - cIndex];
   auto biasType = dyn_cast<MemRefType>(bias.getType());
@@ -138,7 +158,6 @@ std::optional<Epilogue> matchEpilogue(Operation *matmul, Operation *next,
       biasMap.getResult(0) != getAffineDimExpr(rank - 1, next->getContext()))
     return std::nullopt;
   // Body: add(c, bias) [then maximumf(_, 0)], yield.
-  Block &body = generic.getRegion().front();
   auto ops = body.without_terminator();
   auto it = ops.begin();
   if (it == ops.end())
@@ -153,14 +172,12 @@ std::optional<Epilogue> matchEpilogue(Operation *matmul, Operation *next,
   Value result = add;
   bool relu = false;
   if (++it != ops.end()) {
-    auto max = dyn_cast<arith::MaximumFOp>(*it);
-    FloatAttr zero;
-    if (!max || max.getLhs() != result ||
-        !matchPattern(max.getRhs(), m_Constant(&zero)) ||
-        !zero.getValue().isZero() || ++it != ops.end())
+    if (!isReluOf(&*it, result))
       return std::nullopt;
-    result = max;
+    result = it->getResult(0);
     relu = true;
+    if (++it != ops.end())
+      return std::nullopt;
   }
   auto yield = cast<linalg::YieldOp>(body.getTerminator());
   if (yield.getValues().size() != 1 || yield.getValues()[0] != result)

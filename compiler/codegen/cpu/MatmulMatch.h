@@ -50,17 +50,19 @@ mlir::Value elementPointer(mlir::OpBuilder &b, mlir::Location loc,
 /// `op` is `linalg.fill` of +0.0 into exactly `out`.
 bool isZeroFillOf(mlir::Operation *op, mlir::Value out);
 
-/// A bias-add (+ ReLU) epilogue that can run inside the matmul call.
+/// A bias-add (+ ReLU), or a ReLU alone, that can run inside the matmul
+/// call.
 struct Epilogue {
   mlir::linalg::GenericOp op;
-  mlir::Value bias;   // contiguous [N] f32
+  mlir::Value bias;   // contiguous [N] f32; null for a ReLU alone
   mlir::Value output; // where the epilogue writes
   bool relu = false;
 };
 
-/// `next` is `out[..., n] = (relu?)(c[..., n] + bias[n])` reading the matmul
-/// result `c` (an identity-mapped input); unless `out` is `c` itself, nothing
-/// but `matmul` and `next` may use `c` (it will never be written).
+/// `next` is `out[..., n] = (relu?)(c[..., n] + bias[n])` or
+/// `out[..., n] = relu(c[..., n])` reading the matmul result `c` (an
+/// identity-mapped input); unless `out` is `c` itself, nothing but `matmul`
+/// and `next` may use `c` (it will never be written).
 std::optional<Epilogue> matchEpilogue(mlir::Operation *matmul,
                                       mlir::Operation *next, mlir::Value c,
                                       int64_t n);

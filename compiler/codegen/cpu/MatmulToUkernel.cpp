@@ -86,7 +86,8 @@ struct KilnMatmulToUkernel
     if (!(flags & kAccumulate))
       epilogue = matchEpilogue(op, op->getNextNode(), c, n);
     if (epilogue) {
-      bias = elementPointer(b, loc, epilogue->bias);
+      if (epilogue->bias)
+        bias = elementPointer(b, loc, epilogue->bias);
       activation = epilogue->relu ? kActRelu : kActNone;
       out = epilogue->output;
     } else {

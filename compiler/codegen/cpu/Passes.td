@@ -96,7 +96,8 @@ def KilnMatmulToUkernel : Pass<"kiln-matmul-to-ukernel", "mlir::ModuleOp"> {
     kernel linked into every x86-64 artifact. A preceding `linalg.fill` of
     zero into the output is dropped; otherwise the kernel accumulates. An
     immediately following `linalg.generic` that adds a bias row and
-    optionally applies ReLU in place is folded into the kernel's epilogue.
+    optionally applies ReLU, or applies ReLU alone, is folded into the
+    kernel's epilogue.
     The kernel parallelizes through the entry's `host` argument.
 
     Other element types and non-contiguous operands are left to the generic

@@ -85,7 +85,7 @@ struct KilnCudaMatmulToLibrary
     address(spec.a.memref);
     address(spec.b.memref);
     address(epilogue ? epilogue->output : c);
-    if (epilogue)
+    if (epilogue && epilogue->bias)
       address(epilogue->bias);
     else
       constant(0);

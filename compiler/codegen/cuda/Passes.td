@@ -17,7 +17,8 @@ def KilnCudaMatmulToLibrary
     runtime runs it with cuBLASLt on the session's stream. A zero
     `linalg.fill` of C right before the matmul is dropped (the call
     overwrites C instead of accumulating into it), and a following bias-add
-    (+ ReLU) becomes cuBLASLt's BIAS / RELU_BIAS epilogue. Other matmuls
+    (+ ReLU), or ReLU alone, becomes cuBLASLt's BIAS / RELU_BIAS / RELU
+    epilogue. Other matmuls
     (f64, f16, strided rows) are left to `kiln-cuda-outline-kernels`.
     With `allow-tf32` the calls may use TF32 tensor cores (about 1e-3
     relative error); by default they compute in full f32.

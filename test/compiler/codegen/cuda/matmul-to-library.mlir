@@ -73,13 +73,40 @@ func.func @dense(%x: memref<32x128xf32>, %w: memref<128x64xf32>, %b: memref<64xf
 // CHECK: call @__kiln_cuda_matmul
 // f64 matmuls stay linalg (they become kernels).
 // CHECK: linalg.matmul {{.*}} memref<2x2xf64>
-// CHECK: func.func private @__kiln_cuda_matmul(%arg0: !llvm.ptr, %arg1: !llvm.ptr)
-// CHECK: llvm.getelementptr %arg0[0, 7]
 func.func @batched(%a: memref<4x8x16xf32>, %b: memref<4x32x16xf32>, %c: memref<4x8x32xf32>,
                    %d: memref<2x2xf64>, %arena: memref<0xi8> {kiln.abi = "arena"},
                    %host: !llvm.ptr {kiln.abi = "host"}) {
   linalg.batch_matmul_transpose_b ins(%a, %b : memref<4x8x16xf32>, memref<4x32x16xf32>)
       outs(%c : memref<4x8x32xf32>)
   linalg.matmul ins(%d, %d : memref<2x2xf64>, memref<2x2xf64>) outs(%d : memref<2x2xf64>)
+  return
+}
+
+// A ReLU alone after an overwriting matmul is the RELU epilogue (no bias).
+// CHECK-LABEL: func.func @relu_only(
+// CHECK: %[[RELU:.*]] = arith.constant 1 : i64
+// CHECK-NEXT: llvm.getelementptr %{{.*}}[0, 1]
+// CHECK: memref.extract_strided_metadata %arg2
+// CHECK: llvm.getelementptr %{{.*}}[0, 14]
+// CHECK: %[[NOBIAS:.*]] = arith.constant 0 : i64
+// CHECK-NEXT: llvm.getelementptr %{{.*}}[0, 15]
+// CHECK: call @__kiln_cuda_matmul
+// CHECK-NOT: linalg.generic
+// CHECK: return
+// CHECK: func.func private @__kiln_cuda_matmul(%arg0: !llvm.ptr, %arg1: !llvm.ptr)
+// CHECK: llvm.getelementptr %arg0[0, 7]
+func.func @relu_only(%x: memref<1x784xf32>, %w: memref<784x256xf32>, %y: memref<1x256xf32>,
+                     %arena: memref<0xi8> {kiln.abi = "arena"},
+                     %host: !llvm.ptr {kiln.abi = "host"}) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%y : memref<1x256xf32>)
+  linalg.matmul ins(%x, %w : memref<1x784xf32>, memref<784x256xf32>)
+      outs(%y : memref<1x256xf32>)
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%y : memref<1x256xf32>) outs(%y : memref<1x256xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %r = arith.maximumf %a, %zero : f32
+    linalg.yield %r : f32
+  }
   return
 }
