@@ -21,6 +21,8 @@
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/InitLLVM.h"
 
+#include "tools/CliChecks.h"
+
 #include <CLI/CLI.hpp>
 
 int main(int argc, char **argv) {
@@ -116,7 +118,7 @@ int main(int argc, char **argv) {
       ->group(training);
   app.add_option("--learning-rate", trainOptions.learningRate,
                  "the optimizer's learning rate")
-      ->check(CLI::PositiveNumber)
+      ->check(kiln::tools::positiveNumber())
       ->capture_default_str()
       ->group(training);
   app.add_option("--lr-schedule", trainOptions.lrSchedule,
@@ -130,11 +132,11 @@ int main(int argc, char **argv) {
                  "steps over which the exponential schedule multiplies the "
                  "learning rate by --decay-rate (e.g. epochs × steps per "
                  "epoch)")
-      ->check(CLI::PositiveNumber)
+      ->check(kiln::tools::positiveNumber())
       ->group(training);
   app.add_option("--decay-rate", trainOptions.decayRate,
                  "the exponential schedule's factor per --decay-steps")
-      ->check(CLI::PositiveNumber)
+      ->check(kiln::tools::positiveNumber())
       ->capture_default_str()
       ->group(training);
   app.add_flag("--staircase", trainOptions.staircase,
@@ -202,6 +204,9 @@ int main(int argc, char **argv) {
   kiln::driver::registerCompilerDialects(registry);
   mlir::MLIRContext context(registry);
   context.disableMultithreading();
+  // A diagnostic names its op and location; dumping the op (a whole
+  // function, for a pass that fails on one) would bury the message.
+  context.printOpOnDiagnostic(false);
   llvm::SourceMgr sourceMgr;
   mlir::SourceMgrDiagnosticHandler handler(sourceMgr, &context);
   if (mlir::failed(

@@ -12,6 +12,8 @@
 
 #include "runtime/src/tools/Trainer.h"
 
+#include "tools/CliChecks.h"
+
 #include <CLI/CLI.hpp>
 
 int main(int argc, char **argv) {
@@ -48,7 +50,7 @@ int main(int argc, char **argv) {
                  "after every epoch");
   app.add_option("--checkpoint-every", options.checkpointEvery,
                  "also checkpoint every K steps")
-      ->check(CLI::PositiveNumber);
+      ->check(kiln::tools::positiveNumber());
   app.add_flag("--resume", options.resume,
                "continue from the newest checkpoint in --checkpoint-dir");
   app.add_option("--export", options.exportPath,
@@ -62,7 +64,7 @@ int main(int argc, char **argv) {
   app.add_option("--export-batch", options.exportBatch,
                  "the batch size of the --export FILE.so artifact (default: "
                  "the model's)")
-      ->check(CLI::PositiveNumber);
+      ->check(kiln::tools::positiveNumber());
   app.add_option("--csv", options.csvPath,
                  "the training curve as CSV (default: training.csv in the "
                  "checkpoint directory, else none)");
