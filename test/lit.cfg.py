@@ -25,7 +25,7 @@ llvm_config.use_default_substitutions()
 
 # Tools come from the build tree first, then from LLVM (FileCheck, not).
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-tools = ["kiln-opt", "kiln-run", "kiln-import", "kiln-compile", "kiln-gradcheck", "kiln-train"]
+tools = ["kiln-opt", "kiln-run", "kiln-run-artifact", "kiln-import", "kiln-compile", "kiln-gradcheck", "kiln-train"]
 llvm_config.add_tool_substitutions(tools, [config.kiln_tools_dir])
 # Scripts that run the tools themselves find them here.
 config.environment["KILN_TOOLS_DIR"] = config.kiln_tools_dir

@@ -6,12 +6,22 @@
 # Python with numpy and a CUDA build of torch ($KILN_BENCH_PYTHON, default
 # python3); not part of the test suite.
 #   tools/bench/gpu.sh [BUILD_DIR] [gpu_vs_torch.py options...]
-# Without a GPU, `--emulate` dry-runs every step on the CPU.
+# Without a GPU, `--emulate` dry-runs every step on the CPU. On a GPU
+# machine without LLVM, compile on the build machine and run there:
+#   build machine:  KILN_BENCH_WORK=bench tools/bench/gpu.sh build --prepare-only
+#   GPU machine:    KILN_BENCH_WORK=bench tools/bench/gpu.sh build --prepared
+# (carrying build/bin/kiln-run-artifact, build/bin/kiln-train,
+# build/lib/libkiln_runtime.so and bench/).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="$(cd "${1:-$root/build}" && pwd)"
 shift || true
 python="${KILN_BENCH_PYTHON:-python3}"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+if [ -n "${KILN_BENCH_WORK:-}" ]; then
+  mkdir -p "$KILN_BENCH_WORK"
+  work="$(cd "$KILN_BENCH_WORK" && pwd)"
+else
+  work="$(mktemp -d)"
+  trap 'rm -rf "$work"' EXIT
+fi
 "$python" "$root/tools/bench/gpu_vs_torch.py" "$build" "$work" "$@"

@@ -9,7 +9,12 @@ tools/bench/gpu.sh):
           samples per second over one epoch of --train-samples images;
   bw      a fused elementwise chain over 16M f32 (tools/bench/inputs/
           elementwise.mlir) as a fraction of a device-to-device copy's
-          bandwidth.
+          bandwidth;
+  check   correctness on the GPU: every fixture's cuda artifact against its
+          golden within 1e-3, and the MLP trained 5 epochs on Fashion-MNIST
+          on the GPU against the same training on the CPU (test accuracy
+          within 1 point) — for GPU machines where the lit tests cannot run
+          (no LLVM there).
 
 TF32 is off on both sides (Kiln's default; torch.backends.*.allow_tf32 =
 False). PyTorch runs its best configuration for these shapes: cuDNN
@@ -19,6 +24,13 @@ faster).
 
     gpu_vs_torch.py BUILD_DIR WORK_DIR [--only infer,train,bw] [--rounds R]
                     [--runs N] [--train-samples S] [--emulate]
+                    [--prepare-only | --prepared] [--mnist DIR]
+
+By default it compiles the artifacts into WORK_DIR and runs them. A GPU
+machine without LLVM splits the two: `--prepare-only` (on the build
+machine) compiles the artifacts into WORK_DIR and copies Fashion-MNIST
+there; `--prepared` (on the GPU machine) runs them with the runtime-only
+tools kiln-run-artifact and kiln-train from BUILD_DIR/bin.
 
 --emulate is a dry run for machines without a GPU: Kiln compiles with
 --cuda-emulation and PyTorch runs on the CPU; the figures mean nothing, but
@@ -28,6 +40,7 @@ import argparse
 import gzip
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import time
@@ -42,12 +55,19 @@ MNIST = "/usr/share/datasets/fashion-mnist"
 parser = argparse.ArgumentParser()
 parser.add_argument("build")
 parser.add_argument("work")
-parser.add_argument("--only", default="infer,train,bw")
+parser.add_argument("--only", default="check,infer,train,bw")
 parser.add_argument("--rounds", type=int, default=5)
 parser.add_argument("--runs", type=int, default=100)
 parser.add_argument("--train-samples", type=int, default=19200)
 parser.add_argument("--emulate", action="store_true")
+parser.add_argument("--prepare-only", action="store_true")
+parser.add_argument("--prepared", action="store_true")
+parser.add_argument("--mnist", default=None,
+                    help="Fashion-MNIST's IDX files (default: WORK_DIR/mnist "
+                    "with --prepared, else " + MNIST + ")")
 args = parser.parse_args()
+if args.mnist is None:
+    args.mnist = os.path.join(args.work, "mnist") if args.prepared else MNIST
 parts = set(args.only.split(","))
 
 device = torch.device("cpu" if args.emulate else "cuda")
@@ -62,14 +82,18 @@ def tool(name):
 
 
 def kiln_compile(model, out, *extra):
+    if args.prepared:
+        if not os.path.exists(out):
+            raise SystemExit("--prepared: %s is missing (run --prepare-only)" % out)
+        return
     flags = ["--target=cuda"] + (["--cuda-emulation"] if args.emulate else [])
     subprocess.run([tool("kiln-compile"), "-q", model, "-o", out] + flags + list(extra),
                    check=True)
 
 
 def kiln_benchmark(so, x_path):
-    """(end-to-end median ms, device median ms or None) of one kiln-run."""
-    out = subprocess.run([tool("kiln-run"), so, "--input", x_path,
+    """(end-to-end median ms, device median ms or None) of one run."""
+    out = subprocess.run([tool("kiln-run-artifact"), so, "--input", x_path,
                           "--benchmark", str(args.runs)],
                          check=True, capture_output=True, text=True).stdout
     total = float(re.search(r"median_ms: ([0-9.e+-]+)", out).group(1))
@@ -183,7 +207,7 @@ def infer():
 
 
 def load_idx(name):
-    with gzip.open(os.path.join(MNIST, name)) as f:
+    with gzip.open(os.path.join(args.mnist, name + ".gz")) as f:
         data = f.read()
     dims = data[3]
     shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
@@ -215,8 +239,8 @@ def torch_train_rate(make, images, labels):
 
 def train():
     print("# train (batch 32, Adam) | kiln samples/s | pytorch samples/s | ratio kiln/pytorch")
-    images = load_idx("train-images-idx3-ubyte.gz")[:args.train_samples]
-    labels = load_idx("train-labels-idx1-ubyte.gz")[:args.train_samples].astype(np.int64)
+    images = load_idx("train-images-idx3-ubyte")[:args.train_samples]
+    labels = load_idx("train-labels-idx1-ubyte")[:args.train_samples].astype(np.int64)
     x = images.astype(np.float32) / 255.0
     for name, make, torch_x in [("mlp", mlp, x.reshape(-1, 784)),
                                 ("cnn28", cnn28, x.reshape(-1, 1, 28, 28))]:
@@ -228,7 +252,7 @@ def train():
         kr, tr = [], []
         for _ in range(args.rounds):
             out = subprocess.run(
-                [tool("kiln-train"), so, "--data", "fashion-mnist", "--epochs", "1",
+                [tool("kiln-train"), so, "--data", args.mnist, "--epochs", "1",
                  "--limit-train", str(args.train_samples), "--limit-test", "32",
                  "--progress", "never"],
                 check=True, capture_output=True, text=True).stdout
@@ -273,10 +297,102 @@ def bandwidth():
         k, moved / k / 1e6, c, moved / c / 1e6, c / k), flush=True)
 
 
+FIXTURES = ["binary", "cnn28", "cnn32", "lstm", "mlp", "resnet", "rnn",
+            "torch_cnn", "torch_lstm", "torch_mlp", "transformer"]
+TRAIN_FLAGS = ["--train", "--batch", "32", "--loss", "sparse_categorical_crossentropy",
+               "--optimizer", "adam", "--learning-rate", "1e-3"]
+
+
+def test_accuracy(stdout):
+    return float(re.search(r"test_accuracy: ([0-9.]+)\s*$", stdout).group(1))
+
+
+def prepare_check():
+    """Fixture artifacts with their inputs and goldens, the MLP's training
+    artifact, and the CPU's test accuracy for the same training."""
+    fixtures = os.path.join(args.work, "fixtures")
+    os.makedirs(fixtures, exist_ok=True)
+    for name in FIXTURES:
+        for fmt in ["pb", "onnx"]:
+            model = os.path.join(ROOT, "test", "models", name, "model." + fmt)
+            if os.path.exists(model):
+                kiln_compile(model, os.path.join(fixtures, "%s.%s.so" % (name, fmt)),
+                             "--batch", "2")
+        for f in ["input", "golden"]:
+            shutil.copy(os.path.join(ROOT, "test", "models", name, f + ".npy"),
+                        os.path.join(fixtures, "%s.%s.npy" % (name, f)))
+    mlp = os.path.join(ROOT, "test", "models", "mlp", "model.pb")
+    kiln_compile(mlp, os.path.join(args.work, "mlp_train_5.so"), *TRAIN_FLAGS)
+    cpu_so = os.path.join(args.work, "mlp_train_cpu.so")
+    subprocess.run([tool("kiln-compile"), "-q", mlp, "-o", cpu_so] + TRAIN_FLAGS,
+                   check=True)
+    out = subprocess.run([tool("kiln-train"), cpu_so, "--data", MNIST, "--epochs", "5",
+                          "--seed", "0", "--progress", "never"],
+                         check=True, capture_output=True, text=True).stdout
+    with open(os.path.join(args.work, "mlp_cpu_accuracy.txt"), "w") as f:
+        f.write("%.4f\n" % test_accuracy(out))
+
+
+def check():
+    print("# check: fixtures against their goldens (rtol 1e-3) on the GPU")
+    fixtures = os.path.join(args.work, "fixtures")
+    failures = 0
+    for name in FIXTURES:
+        for fmt in ["pb", "onnx"]:
+            so = os.path.join(fixtures, "%s.%s.so" % (name, fmt))
+            if not os.path.exists(so):
+                continue
+            run = subprocess.run(
+                [tool("kiln-run-artifact"), so, "--input",
+                 os.path.join(fixtures, name + ".input.npy"), "--expect",
+                 os.path.join(fixtures, name + ".golden.npy"), "--rtol", "1e-3",
+                 "--atol", "1e-4"], capture_output=True, text=True)
+            verdict = run.stdout.strip().splitlines()[-1] if run.returncode == 0 \
+                else "FAILED: " + (run.stderr + run.stdout).strip().replace("\n", " | ")
+            failures += run.returncode != 0
+            print("%-11s %-4s %s" % (name, fmt, verdict), flush=True)
+    out = subprocess.run([tool("kiln-train"), os.path.join(args.work, "mlp_train_5.so"),
+                          "--data", args.mnist, "--epochs", "5", "--seed", "0",
+                          "--progress", "never"],
+                         check=True, capture_output=True, text=True).stdout
+    gpu = test_accuracy(out)
+    cpu = float(open(os.path.join(args.work, "mlp_cpu_accuracy.txt")).read())
+    same = abs(gpu - cpu) <= 0.01
+    failures += not same
+    print("mlp training, 5 epochs: test_accuracy gpu %.4f, cpu %.4f: %s" %
+          (gpu, cpu, "same" if same else "DIFFERENT"), flush=True)
+    print("check: %s" % ("all passed" if failures == 0 else "%d failed" % failures))
+
+
+if args.prepare_only:
+    if "check" in parts:
+        prepare_check()
+    # Compile everything here (kiln-compile needs LLVM); the GPU machine
+    # runs it with --prepared.
+    for name, batch in [("mlp", 1), ("cnn28", 32), ("resnet", 32)]:
+        kiln_compile(os.path.join(ROOT, "test", "models", name, "model.onnx"),
+                     os.path.join(args.work, "%s_b%d.so" % (name, batch)),
+                     "--batch", str(batch))
+    for name in ["mlp", "cnn28"]:
+        kiln_compile(os.path.join(ROOT, "test", "models", name, "model.pb"),
+                     os.path.join(args.work, "%s_train.so" % name),
+                     "--train", "--batch", "32", "--loss",
+                     "sparse_categorical_crossentropy", "--optimizer", "adam",
+                     "--learning-rate", "1e-3")
+    kiln_compile(os.path.join(ROOT, "tools", "bench", "inputs", "elementwise.mlir"),
+                 os.path.join(args.work, "elementwise.so"))
+    os.makedirs(os.path.join(args.work, "mnist"), exist_ok=True)
+    for f in os.listdir(MNIST):
+        if f.endswith(".gz"):
+            shutil.copy(os.path.join(MNIST, f), os.path.join(args.work, "mnist", f))
+    print("prepared", args.work)
+    raise SystemExit(0)
 if not args.emulate and not torch.cuda.is_available():
     raise SystemExit("no CUDA device for PyTorch (use --emulate for a dry run)")
 if device.type == "cuda":
     print("# %s, PyTorch %s" % (torch.cuda.get_device_name(0), torch.__version__))
+if "check" in parts:
+    check()
 if "infer" in parts:
     infer()
 if "train" in parts:

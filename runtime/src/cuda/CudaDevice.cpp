@@ -129,13 +129,21 @@ const LoadedBlasLt &loadBlasLt(int driverVersion) {
   static LoadedBlasLt loaded = [driverVersion] {
     LoadedBlasLt l;
     std::vector<std::string> candidates;
+    if (const char *path = std::getenv("KILN_CUBLASLT"); path && *path)
+      candidates.push_back(path);
     int major = driverVersion / 1000;
+    std::vector<std::string> sonames;
     for (int v = major < 11 || major > 13 ? 13 : major; v >= 11; --v)
-      candidates.push_back("libcublasLt.so." + std::to_string(v));
+      sonames.push_back("libcublasLt.so." + std::to_string(v));
+    candidates.insert(candidates.end(), sonames.begin(), sonames.end());
+    std::vector<std::string> roots;
     for (const char *var : {"CUDA_HOME", "CUDA_PATH"})
       if (const char *root = std::getenv(var); root && *root)
-        candidates.push_back(std::string(root) + "/lib64/libcublasLt.so");
-    candidates.push_back("/usr/local/cuda/lib64/libcublasLt.so");
+        roots.push_back(root);
+    roots.push_back("/usr/local/cuda");
+    for (const std::string &root : roots)
+      for (const std::string &so : sonames)
+        candidates.push_back(root + "/lib64/" + so);
     void *lib = nullptr;
     std::string tried;
     for (const std::string &c : candidates) {
