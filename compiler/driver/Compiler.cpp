@@ -352,6 +352,22 @@ FailureOr<std::vector<char>> takePtx(ModuleOp module,
   return ptx;
 }
 
+/// Writes `text` to `path` atomically.
+LogicalResult writeText(MLIRContext &context, llvm::StringRef path,
+                        llvm::StringRef text) {
+  return writeAtomically(context, path, [&](llvm::StringRef p) {
+    return writeBytes(p, text);
+  });
+}
+
+/// The C header of a static-linking object, beside it (`OUT.h`).
+LogicalResult writeStaticHeader(MLIRContext &context, llvm::StringRef objectPath,
+                                const ArtifactInfo &info, llvm::StringRef prefix) {
+  llvm::SmallString<256> header(objectPath);
+  llvm::sys::path::replace_extension(header, "h");
+  return writeText(context, header, staticHeader(info, prefix));
+}
+
 std::string defaultSymbolPrefix(llvm::StringRef outputPath) {
   std::string stem =
       llvm::sys::path::stem(outputPath).split('.').first.str();
@@ -518,13 +534,10 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   }
   if (toMlir) {
     progress.done();
-    if (failed(writeAtomically(context, options.outputPath,
-                               [&](llvm::StringRef path) {
-                                 std::string text;
-                                 llvm::raw_string_ostream os(text);
-                                 module->print(os);
-                                 return writeBytes(path, text);
-                               })))
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    module->print(os);
+    if (failed(writeText(context, options.outputPath, text)))
       return failure();
     progress.start("write");
     progress.done(options.outputPath);
@@ -555,10 +568,7 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
     if (options.emit == EmitKind::Ptx) {
       progress.start("write");
       llvm::StringRef text(info.deviceCode.data(), info.deviceCode.size() - 1);
-      if (failed(writeAtomically(context, options.outputPath,
-                                 [&](llvm::StringRef p) {
-                                   return writeBytes(p, text);
-                                 })))
+      if (failed(writeText(context, options.outputPath, text)))
         return failure();
       progress.done(options.outputPath);
       return success();
@@ -624,10 +634,7 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
     std::string text;
     llvm::raw_string_ostream os(text);
     llvmModule->print(os, nullptr);
-    if (failed(writeAtomically(context, options.outputPath,
-                               [&](llvm::StringRef p) {
-                                 return writeBytes(p, text);
-                               })))
+    if (failed(writeText(context, options.outputPath, text)))
       return failure();
     progress.done(options.outputPath);
     return success();
@@ -673,27 +680,12 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
                                 return linkObjects(objects, p,
                                                    /*relocatable=*/true);
                               });
-    if (succeeded(written)) {
-      llvm::SmallString<256> header(options.outputPath);
-      llvm::sys::path::replace_extension(header, "h");
-      std::string text = staticHeader(info, prefix);
-      written = writeAtomically(context, header, [&](llvm::StringRef p) {
-        return writeBytes(p, text);
-      });
-    }
+    if (succeeded(written))
+      written = writeStaticHeader(context, options.outputPath, info, prefix);
   } else {
-    written = writeAtomically(context, options.outputPath,
-                              [&](llvm::StringRef p) {
-                                return writeBytes(p, bytes);
-                              });
-    if (succeeded(written) && options.emit == EmitKind::Object) {
-      llvm::SmallString<256> header(options.outputPath);
-      llvm::sys::path::replace_extension(header, "h");
-      std::string text = staticHeader(info, prefix);
-      written = writeAtomically(context, header, [&](llvm::StringRef p) {
-        return writeBytes(p, text);
-      });
-    }
+    written = writeText(context, options.outputPath, bytes);
+    if (succeeded(written) && options.emit == EmitKind::Object)
+      written = writeStaticHeader(context, options.outputPath, info, prefix);
   }
   if (failed(written))
     return failure();

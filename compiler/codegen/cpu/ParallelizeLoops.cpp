@@ -84,14 +84,7 @@ std::optional<Split> planSplit(linalg::LinalgOp op, int64_t minWork,
     if (iters[d] != utils::IteratorType::parallel || ranges[d] < 2)
       continue;
     // Tasks write disjoint elements only if every output is indexed by d.
-    bool indexesOutputs = llvm::all_of(op.getDpsInitsMutable(), [&](OpOperand &init) {
-      AffineMap map = op.getMatchingIndexingMap(&init);
-      return llvm::any_of(map.getResults(), [&](AffineExpr e) {
-        auto dim = dyn_cast<AffineDimExpr>(e);
-        return dim && dim.getPosition() == d;
-      });
-    });
-    if (!indexesOutputs)
+    if (!kiln::indexesEveryOutput(op, d))
       continue;
     // The innermost loop is the one that vectorizes: split it only into
     // long, vector-aligned pieces (a reduction to channels, say, stays
@@ -118,6 +111,20 @@ std::optional<Split> planSplit(linalg::LinalgOp op, int64_t minWork,
   }
   return std::nullopt;
 }
+
+} // namespace
+
+bool kiln::indexesEveryOutput(linalg::LinalgOp op, unsigned d) {
+  return llvm::all_of(op.getDpsInitsMutable(), [&](OpOperand &init) {
+    AffineMap map = op.getMatchingIndexingMap(&init);
+    return llvm::any_of(map.getResults(), [&](AffineExpr e) {
+      auto dim = dyn_cast<AffineDimExpr>(e);
+      return dim && dim.getPosition() == d;
+    });
+  });
+}
+
+namespace {
 
 /// `__kiln_parallel_for(host, count, fn, ctx)`: fn(ctx, i) for i in
 /// [0, count) through host->parallel_for, or in a loop here when there is no

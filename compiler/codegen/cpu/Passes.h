@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -24,6 +25,11 @@ namespace kiln {
 
 /// Name of the argument attribute marking the entry-ABI arguments.
 constexpr llvm::StringLiteral kAbiArgAttr = "kiln.abi";
+
+/// Whether loop dimension `d` of `op` appears as a plain dimension in every
+/// output's indexing map: pieces of the op split along `d` (tasks, GPU
+/// threads) then write disjoint elements.
+bool indexesEveryOutput(mlir::linalg::LinalgOp op, unsigned d);
 
 /// The index of `func`'s argument with `kiln.abi = role`, if any.
 std::optional<unsigned> findAbiArgument(mlir::func::FuncOp func,

@@ -234,15 +234,7 @@ struct KilnCudaOutlineKernels
       }
       if (iters[d] != utils::IteratorType::parallel || ranges[d] < 2)
         continue;
-      bool indexesOutputs =
-          llvm::all_of(op.getDpsInitsMutable(), [&](OpOperand &init) {
-            AffineMap map = op.getMatchingIndexingMap(&init);
-            return llvm::any_of(map.getResults(), [&](AffineExpr e) {
-              auto dim = dyn_cast<AffineDimExpr>(e);
-              return dim && dim.getPosition() == d;
-            });
-          });
-      if (!indexesOutputs)
+      if (!kiln::indexesEveryOutput(op, d))
         continue;
       if (llvm::MulOverflow(total, ranges[d], total))
         return op->emitOpError("has too many iterations for one launch");
