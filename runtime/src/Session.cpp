@@ -95,6 +95,7 @@ void kiln_session_options_initialize(kiln_session_options_t *options) {
     options->num_threads = 0;
     options->device = KILN_DEVICE_DEFAULT;
     options->device_ordinal = 0;
+    options->cuda_graphs = 0;
   }
 }
 
@@ -143,7 +144,9 @@ kiln_status_t kiln_session_create(kiln_module_t *module,
   session->module = module;
   if (cudaArtifact) {
     int32_t ordinal = options ? options->device_ordinal : 0;
-    if (kiln_status_t status = CudaDevice::open(*module, ordinal, session->cuda)) {
+    bool graphs = options && options->cuda_graphs != 0;
+    if (kiln_status_t status =
+            CudaDevice::open(*module, ordinal, graphs, session->cuda)) {
       delete session;
       return status;
     }

@@ -11,7 +11,7 @@ namespace kiln::tools {
 
 /// The options that apply to artifacts only.
 struct ArtifactOptions {
-  CLI::Option *threads, *device, *benchmark;
+  CLI::Option *threads, *device, *benchmark, *cudaGraphs;
 };
 
 /// Adds kiln-run's options to `app`, bound to `options`. `model` describes
@@ -47,6 +47,10 @@ inline ArtifactOptions addRunOptions(CLI::App &app, RunOptions &options,
       "--benchmark", options.benchmark,
       "artifacts: time N runs after warm-up and print median_ms, p90_ms and "
       "throughput (and device_median_ms on cuda)");
+  artifact.cudaGraphs = app.add_flag(
+      "--cuda-graphs", options.cudaGraphs,
+      "artifacts on cuda: capture each function's GPU work into a CUDA Graph "
+      "at its second run and replay it afterwards");
   return artifact;
 }
 

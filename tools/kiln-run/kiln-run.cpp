@@ -44,7 +44,7 @@ int main(int argc, char **argv) {
   if (kiln::tools::isArtifactPath(options.modelPath))
     return static_cast<int>(kiln::tools::runArtifact(options, stdout, stderr));
   if (artifactOptions.threads->count() || artifactOptions.benchmark->count() ||
-      artifactOptions.device->count()) {
+      artifactOptions.device->count() || artifactOptions.cudaGraphs->count()) {
     llvm::errs() << "error: --threads, --device and --benchmark apply to compiled "
                     "artifacts (.so), not to interpreted .mlir models\n";
     return 2;

@@ -206,6 +206,12 @@ typedef struct kiln_session_options_t {
   kiln_device_kind_t device;
   /* Which CUDA device (0 = the first). */
   int32_t device_ordinal;
+  /* CUDA: nonzero records each function's GPU work (its kernel launches and
+   * matmuls) into a CUDA Graph at its second invocation and replays the
+   * graph afterwards, saving the per-launch cost of functions made of many
+   * small kernels (a scan's steps, a train step). A function whose work
+   * cannot be captured keeps running plainly. Default 0. */
+  int32_t cuda_graphs;
 } kiln_session_options_t;
 
 /* Fills `options` with the defaults. */

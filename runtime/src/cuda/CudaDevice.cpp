@@ -99,6 +99,14 @@ const LoadedDriver &loadDriver() {
         !resolve(lib, "cuEventRecord", a.cuEventRecord, optional) ||
         !a.cuEventElapsedTime)
       a.cuEventCreate = nullptr; // no device timing
+    if (!resolve(lib, "cuStreamBeginCapture_v2", a.cuStreamBeginCapture, optional) ||
+        !resolve(lib, "cuStreamEndCapture", a.cuStreamEndCapture, optional) ||
+        !resolve(lib, "cuGraphInstantiateWithFlags", a.cuGraphInstantiateWithFlags,
+                 optional) ||
+        !resolve(lib, "cuGraphLaunch", a.cuGraphLaunch, optional) ||
+        !resolve(lib, "cuGraphExecDestroy", a.cuGraphExecDestroy, optional) ||
+        !resolve(lib, "cuGraphDestroy", a.cuGraphDestroy, optional))
+      a.cuStreamBeginCapture = nullptr; // no CUDA Graphs
     if (!missing.empty()) {
       d.error = std::string("the CUDA driver ") + path +
                 " lacks " + missing + " (too old a driver?)";
@@ -240,6 +248,7 @@ void CudaDevice::fail(std::string message) {
 }
 
 kiln_status_t CudaDevice::open(const kiln_module_t &module, int32_t ordinal,
+                               bool cudaGraphs,
                                std::unique_ptr<CudaDevice> &out) {
   const std::string &path = module.path;
   auto unavailable = [&](const std::string &why) {
@@ -383,6 +392,8 @@ kiln_status_t CudaDevice::open(const kiln_module_t &module, int32_t ordinal,
     return s;
   d->inputPtrs_.resize(maxInputs);
   d->outputPtrs_.resize(maxOutputs);
+  d->useGraphs_ = cudaGraphs && api.cuStreamBeginCapture;
+  d->graphs_.resize(module.manifest.functions.size());
   if (api.cuEventCreate &&
       (api.cuEventCreate(&d->start_, 0) != CUDA_SUCCESS ||
        api.cuEventCreate(&d->stop_, 0) != CUDA_SUCCESS))
@@ -398,6 +409,9 @@ CudaDevice::~CudaDevice() {
   if (stream_)
     driver_->cuStreamSynchronize(stream_);
   ltCache_.clear();
+  for (FunctionGraph &g : graphs_)
+    if (g.exec)
+      driver_->cuGraphExecDestroy(g.exec);
   if (blasLtHandle_)
     blasLt_->cublasLtDestroy(blasLtHandle_);
   for (CUdeviceptr p : {weights_, arena_, staging_, workspace_})
@@ -641,13 +655,30 @@ kiln_status_t CudaDevice::invoke(size_t functionIndex,
     outputPtrs_[i] = reinterpret_cast<void *>(staging_ + offsets[slot]);
   int32_t code = 0;
   lastDeviceMs_ = -1;
+  auto run = [&] {
+    return entry(inputPtrs_.data(), outputPtrs_.data(),
+                 reinterpret_cast<void *>(arena_),
+                 reinterpret_cast<const void *>(weights_), &host);
+  };
+  // With CUDA Graphs, the second invocation records the function's work
+  // (every launch and matmul: their arguments do not change between
+  // invocations, the buffers being the session's) and later ones replay it.
+  // The first runs plainly, so cuBLASLt's handle, workspace and plans exist
+  // before any capture.
+  FunctionGraph &graph = graphs_[functionIndex];
+  if (useGraphs_ && error_.empty() && !graph.exec && !graph.failed &&
+      graph.invocations >= 1)
+    capture(graph, run);
+  ++graph.invocations;
   bool timed = start_ && stop_;
   if (timed)
     fail(check(api.cuEventRecord(start_, stream_), "cuEventRecord"));
-  if (error_.empty())
-    code = entry(inputPtrs_.data(), outputPtrs_.data(),
-                 reinterpret_cast<void *>(arena_),
-                 reinterpret_cast<const void *>(weights_), &host);
+  if (error_.empty()) {
+    if (graph.exec)
+      fail(check(api.cuGraphLaunch(graph.exec, stream_), "cuGraphLaunch"));
+    else
+      code = run();
+  }
   if (timed)
     fail(check(api.cuEventRecord(stop_, stream_), "cuEventRecord"));
   if (error_.empty())
@@ -666,4 +697,26 @@ kiln_status_t CudaDevice::invoke(size_t functionIndex,
   if (code != 0)
     return failed("the generated code failed with code " + std::to_string(code));
   return nullptr;
+}
+
+void CudaDevice::capture(FunctionGraph &graph,
+                         const std::function<int32_t()> &run) {
+  const DriverApi &api = *driver_;
+  CUgraph recorded = nullptr;
+  bool ok = api.cuStreamBeginCapture(stream_, CU_STREAM_CAPTURE_MODE_THREAD_LOCAL) ==
+            CUDA_SUCCESS;
+  int32_t code = ok ? run() : 0;
+  if (ok)
+    ok = api.cuStreamEndCapture(stream_, &recorded) == CUDA_SUCCESS &&
+         recorded && code == 0 && error_.empty();
+  if (ok)
+    ok = api.cuGraphInstantiateWithFlags(&graph.exec, recorded, 0) == CUDA_SUCCESS;
+  if (recorded)
+    api.cuGraphDestroy(recorded);
+  if (!ok) {
+    // Something in the function cannot be captured: run it plainly, always.
+    graph.exec = nullptr;
+    graph.failed = true;
+    error_.clear();
+  }
 }

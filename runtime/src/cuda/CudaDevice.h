@@ -16,6 +16,7 @@
 #include "runtime/src/cuda/CudaApi.h"
 #include "runtime/src/cuda/MatmulPlan.h"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -34,8 +35,10 @@ public:
   /// Opens CUDA device `ordinal` for `module` (a cuda artifact): the
   /// driver, the primary context, a stream, the kernels, the weights, the
   /// arena and the staging buffers for inputs and outputs.
+  /// With `cudaGraphs`, each function's work is captured into a CUDA
+  /// Graph at its second invocation and replayed from then on.
   static kiln_status_t open(const kiln_module_t &module, int32_t ordinal,
-                            std::unique_ptr<CudaDevice> &out);
+                            bool cudaGraphs, std::unique_ptr<CudaDevice> &out);
   ~CudaDevice();
   CudaDevice(const CudaDevice &) = delete;
   CudaDevice &operator=(const CudaDevice &) = delete;
@@ -72,6 +75,14 @@ private:
   std::string check(cuda::CUresult result, const char *what) const;
 
   struct LtEntry;
+  struct FunctionGraph {
+    int64_t invocations = 0;
+    cuda::CUgraphExec exec = nullptr;
+    bool failed = false; // capture failed: run plainly
+  };
+  /// Records `run`'s work on the stream into `graph.exec`; on any failure
+  /// marks the function as not capturable (and clears the error).
+  void capture(FunctionGraph &graph, const std::function<int32_t()> &run);
   LtEntry *ltEntry(const kiln_matmul_t &op, std::string &error);
 
   const cuda::DriverApi *driver_ = nullptr;
@@ -94,6 +105,8 @@ private:
   std::vector<void *> inputPtrs_, outputPtrs_;
   cuda::cublasLtHandle_t blasLtHandle_ = nullptr;
   std::map<std::vector<int64_t>, std::unique_ptr<LtEntry>> ltCache_;
+  bool useGraphs_ = false;
+  std::vector<FunctionGraph> graphs_;
   std::string error_;
 };
 

@@ -389,7 +389,8 @@ RunStatus Run::run() {
                  options.device + "'");
   }
   Result<Session> created =
-      Session::create(module, options.threads, device, ordinal);
+      Session::create(module, options.threads, device, ordinal,
+                      options.cudaGraphs);
   if (!created.ok())
     return error(created.status().message());
   session.emplace(std::move(*created));

@@ -40,6 +40,8 @@ struct RunOptions {
   /// Artifacts only: the device to run on ("" : the artifact's, "cpu",
   /// "cuda" or "cuda:N").
   std::string device;
+  /// Artifacts only: replay CUDA Graphs (kiln_session_options_t.cuda_graphs).
+  bool cudaGraphs = false;
   /// Artifacts only: timed invocations after warm-up; 0: no benchmark.
   int benchmark = 0;
 };

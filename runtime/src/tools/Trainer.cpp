@@ -218,7 +218,8 @@ int Trainer::setUp() {
         classes = pi.outputs[0].dims[1];
     }
   }
-  Result<Session> s = Session::create(module, o.threads);
+  Result<Session> s = Session::create(module, o.threads, KILN_DEVICE_DEFAULT, 0,
+                                      o.cudaGraphs);
   if (!s.ok())
     return fail(s.status().message());
   session.emplace(std::move(*s));

@@ -46,6 +46,8 @@ struct TrainOptions {
   /// The exported artifact's batch size (0: the model's).
   int64_t exportBatch = 0;
   int32_t threads = 0;
+  /// cuda artifacts: replay each function's GPU work as a CUDA Graph.
+  bool cudaGraphs = false;
   /// Progress bar: "auto" (when stderr is a terminal), "always", "never".
   std::string progress = "auto";
   /// Stop (exit status 3) after this many steps, as if killed: for tests of
