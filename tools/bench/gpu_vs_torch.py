@@ -24,7 +24,7 @@ faster).
 
     gpu_vs_torch.py BUILD_DIR WORK_DIR [--only infer,train,bw] [--rounds R]
                     [--runs N] [--train-samples S] [--emulate]
-                    [--prepare-only | --prepared] [--mnist DIR]
+                    [--prepare-only | --prepared] [--mnist DIR] [--cuda-graphs]
 
 By default it compiles the artifacts into WORK_DIR and runs them. A GPU
 machine without LLVM splits the two: `--prepare-only` (on the build
@@ -62,6 +62,8 @@ parser.add_argument("--train-samples", type=int, default=19200)
 parser.add_argument("--emulate", action="store_true")
 parser.add_argument("--prepare-only", action="store_true")
 parser.add_argument("--prepared", action="store_true")
+parser.add_argument("--cuda-graphs", action="store_true",
+                    help="run Kiln's artifacts with CUDA Graph replay")
 parser.add_argument("--mnist", default=None,
                     help="Fashion-MNIST's IDX files (default: WORK_DIR/mnist "
                     "with --prepared, else " + MNIST + ")")
@@ -94,7 +96,7 @@ def kiln_compile(model, out, *extra):
 def kiln_benchmark(so, x_path):
     """(end-to-end median ms, device median ms or None) of one run."""
     out = subprocess.run([tool("kiln-run-artifact"), so, "--input", x_path,
-                          "--benchmark", str(args.runs)],
+                          "--benchmark", str(args.runs)] + GRAPHS,
                          check=True, capture_output=True, text=True).stdout
     total = float(re.search(r"median_ms: ([0-9.e+-]+)", out).group(1))
     dev = re.search(r"device_median_ms: ([0-9.e+-]+)", out)
@@ -254,7 +256,7 @@ def train():
             out = subprocess.run(
                 [tool("kiln-train"), so, "--data", args.mnist, "--epochs", "1",
                  "--limit-train", str(args.train_samples), "--limit-test", "32",
-                 "--progress", "never"],
+                 "--progress", "never"] + GRAPHS,
                 check=True, capture_output=True, text=True).stdout
             kr.append(float(re.search(r"\(([0-9.]+) samples/s\)", out).group(1)))
             tr.append(torch_train_rate(make, np.ascontiguousarray(torch_x), labels))
@@ -297,6 +299,7 @@ def bandwidth():
         k, moved / k / 1e6, c, moved / c / 1e6, c / k), flush=True)
 
 
+GRAPHS = ["--cuda-graphs"] if args.cuda_graphs and not args.emulate else []
 FIXTURES = ["binary", "cnn28", "cnn32", "lstm", "mlp", "resnet", "rnn",
             "torch_cnn", "torch_lstm", "torch_mlp", "transformer"]
 TRAIN_FLAGS = ["--train", "--batch", "32", "--loss", "sparse_categorical_crossentropy",
