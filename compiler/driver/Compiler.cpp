@@ -324,6 +324,10 @@ FailureOr<std::vector<char>> takePtx(ModuleOp module,
   std::vector<char> ptx;
   SmallVector<gpu::BinaryOp> binaries(module.getOps<gpu::BinaryOp>());
   for (gpu::BinaryOp binary : binaries) {
+    if (binary.getObjects().size() != 1 || !ptx.empty()) {
+      emitError(binary.getLoc()) << "expected one PTX object for the kernels";
+      return failure();
+    }
     for (Attribute a : binary.getObjects()) {
       auto object = cast<gpu::ObjectAttr>(a);
       llvm::StringRef text = object.getObject().getValue();
@@ -429,7 +433,7 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
                << "--emit=obj is for cpu artifacts; a cuda artifact is a "
                   "shared object (--emit=so) the runtime loads",
            failure();
-  if (cuda && failed(checkGpuArch(context, options.gpuArch)))
+  if (gpu && failed(checkGpuArch(context, options.gpuArch)))
     return failure();
   if (gpu && failed(checkLibdevice(context, cudaToolkitPath(options))))
     return failure();

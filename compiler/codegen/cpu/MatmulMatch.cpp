@@ -107,7 +107,7 @@ std::optional<Epilogue> matchEpilogue(Operation *matmul, Operation *next,
   unsigned rank = generic.getNumLoops();
   int64_t elements = cast<MemRefType>(c.getType()).getNumElements();
   auto sameElements = [&](Value v) {
-    return isDenseFromStart(v) &&
+    return isDenseFromStart(v) && cast<MemRefType>(v.getType()).getRank() >= 1 &&
            cast<MemRefType>(v.getType()).getNumElements() == elements &&
            cast<MemRefType>(v.getType()).getShape().back() == n;
   };
@@ -116,11 +116,19 @@ std::optional<Epilogue> matchEpilogue(Operation *matmul, Operation *next,
   if (!sameElements(out))
     return std::nullopt;
   // The result must land in c itself, or c must die here (only the
-  // matmul and this epilogue use it).
-  if (rootBuffer(out) != root &&
-      (!root.getDefiningOp<memref::AllocOp>() ||
-       !onlyUsedBy(root, matmul, generic)))
-    return std::nullopt;
+  // matmul and this epilogue use it) and the result must not overwrite an
+  // operand the fused call still reads.
+  if (rootBuffer(out) != root) {
+    if (!root.getDefiningOp<memref::AllocOp>() ||
+        !onlyUsedBy(root, matmul, generic))
+      return std::nullopt;
+    for (Value operand : matmul->getOperands())
+      if (rootBuffer(operand) == rootBuffer(out))
+        return std::nullopt;
+    for (Value in : generic.getDpsInputs())
+      if (rootBuffer(in) != root && rootBuffer(in) == rootBuffer(out))
+        return std::nullopt;
+  }
   AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, next->getContext());
   int cIndex = -1;
   for (unsigned i = 0; i < numInputs; ++i) {
@@ -213,9 +221,17 @@ std::optional<MatmulSpec> matchMatmul(linalg::LinalgOp op) {
   s.m = cType.getDimSize(r);
   s.n = cType.getDimSize(r + 1);
   s.k = s.transposeA ? aType.getDimSize(r) : aType.getDimSize(r + 1);
-  s.lda = a->strides[r];
-  s.ldb = b->strides[r];
-  s.ldc = c->strides[r];
+  // The row stride of a dimension of size 1 is arbitrary in the type; the
+  // libraries want at least a row's length.
+  auto rowStride = [&](const Operand &o) {
+    auto type = cast<MemRefType>(o.memref.getType());
+    int64_t stride = o.strides[r];
+    return type.getDimSize(r) == 1 ? std::max(stride, type.getDimSize(r + 1))
+                                   : stride;
+  };
+  s.lda = rowStride(*a);
+  s.ldb = rowStride(*b);
+  s.ldc = rowStride(*c);
   if (s.batched) {
     s.strideA = a->strides[0];
     s.strideB = b->strides[0];

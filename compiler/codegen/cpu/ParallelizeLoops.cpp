@@ -280,10 +280,9 @@ struct KilnParallelizeLoops
     rewriter.eraseOp(clone);
     // One trip of the tile loop, at this task's offset.
     auto loop = cast<scf::ForOp>(tiled->loops.front());
-    loop.getInductionVar().replaceAllUsesWith(lo);
     Block *body = loop.getBody();
     rewriter.eraseOp(body->getTerminator());
-    rewriter.inlineBlockBefore(body, loop);
+    rewriter.inlineBlockBefore(body, loop, ValueRange{lo});
     rewriter.eraseOp(loop);
     // Subviews become reinterpret_casts here, away from the entry points'
     // memref.views (which expand-strided-metadata must not see again).

@@ -18,6 +18,8 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/CallInterfaces.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/RegionUtils.h"
 
 namespace kiln {
@@ -90,7 +92,7 @@ bool isPassableScalar(Type type) {
   if (auto f = dyn_cast<FloatType>(type))
     return f.getWidth() == 16 || f.getWidth() == 32 || f.getWidth() == 64;
   if (auto i = dyn_cast<IntegerType>(type))
-    return i.getWidth() <= 64;
+    return i.isSignless() && i.getWidth() <= 64;
   return false;
 }
 
@@ -352,10 +354,9 @@ struct KilnCudaOutlineKernels
     rewriter.eraseOp(clone);
     for (auto [i, d] : llvm::enumerate(threaded)) {
       auto loop = cast<scf::ForOp>((*loops)[d]);
-      loop.getInductionVar().replaceAllUsesWith(dimIndex[i]);
       Block *body = loop.getBody();
       rewriter.eraseOp(body->getTerminator());
-      rewriter.inlineBlockBefore(body, loop);
+      rewriter.inlineBlockBefore(body, loop, ValueRange{dimIndex[i]});
       rewriter.eraseOp(loop);
     }
 
@@ -430,11 +431,26 @@ struct KilnCudaOutlineKernels
 
   /// Nothing left on the host may read or write device memory.
   LogicalResult checkHostCode(func::FuncOp fn) {
+    auto touchesMemref = [](Operation *op) {
+      // Reads or writes through a memref, or hands one to other code.
+      if (isa<CallOpInterface>(op))
+        return llvm::any_of(op->getOperandTypes(),
+                            [](Type t) { return isa<BaseMemRefType>(t); });
+      auto effects = dyn_cast<MemoryEffectOpInterface>(op);
+      if (!effects)
+        return false;
+      SmallVector<MemoryEffects::EffectInstance> list;
+      effects.getEffects(list);
+      return llvm::any_of(list, [](const MemoryEffects::EffectInstance &e) {
+        return isa<MemoryEffects::Read, MemoryEffects::Write>(e.getEffect()) &&
+               e.getValue() && isa<BaseMemRefType>(e.getValue().getType());
+      });
+    };
     WalkResult result = fn.walk([&](Operation *op) {
       bool deviceAccess =
-          isa<memref::LoadOp, memref::StoreOp, memref::CopyOp,
-              memref::AllocOp, memref::AllocaOp, memref::GetGlobalOp,
-              memref::AtomicRMWOp, linalg::LinalgOp>(op) ||
+          isa<memref::AllocOp, memref::AllocaOp, memref::GetGlobalOp,
+              linalg::LinalgOp>(op) ||
+          touchesMemref(op) ||
           (op->getDialect() && isa<vector::VectorDialect>(op->getDialect()));
       if (!deviceAccess)
         return WalkResult::advance();

@@ -28,7 +28,10 @@ def KilnCudaMatmulToLibrary
            "let cuBLASLt use TF32 tensor cores for f32 matmuls">
   ];
   let dependentDialects = ["mlir::LLVM::LLVMDialect",
-                           "mlir::memref::MemRefDialect"];
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::func::FuncDialect"];
 }
 
 def KilnCudaSplitReductions
@@ -113,7 +116,9 @@ def KilnCudaOutlineKernels
   ];
   let dependentDialects = ["mlir::LLVM::LLVMDialect", "mlir::scf::SCFDialect",
                            "mlir::gpu::GPUDialect", "mlir::arith::ArithDialect",
-                           "mlir::memref::MemRefDialect"];
+                           "mlir::memref::MemRefDialect",
+                           "mlir::linalg::LinalgDialect",
+                           "mlir::func::FuncDialect"];
 }
 
 #endif // KILN_COMPILER_CODEGEN_CUDA_PASSES

@@ -84,16 +84,24 @@ struct KilnCudaSplitReductions
         g.getNumReductionLoops() == 0)
       return;
     auto outType = dyn_cast<RankedTensorType>(g.getResult(0).getType());
+    // IEEE types only: the identities of max/min are infinities.
     if (!outType || !outType.hasStaticShape() ||
-        !isa<FloatType>(outType.getElementType()))
+        !(outType.getElementType().isF16() || outType.getElementType().isBF16() ||
+          outType.getElementType().isF32() || outType.getElementType().isF64()))
       return;
     OpOperand *init = g.getDpsInitOperand(0);
     AffineMap outMap = g.getMatchingIndexingMap(init);
     if (!outMap.isProjectedPermutation(/*allowZeroInResults=*/false))
       return;
     std::optional<Combiner> combiner = matchCombiner(g);
+    // Fast-math flags (ninf on an infinite identity) could make the split
+    // differ by more than rounding.
     if (!combiner)
       return;
+    if (auto fm = dyn_cast<arith::ArithFastMathInterface>(combiner->op))
+      if (fm.getFastMathFlagsAttr() &&
+          fm.getFastMathFlagsAttr().getValue() != arith::FastMathFlags::none)
+        return;
     SmallVector<int64_t> ranges = g.getStaticLoopRanges();
     SmallVector<utils::IteratorType> iters = g.getIteratorTypesArray();
     int64_t outputs = 1, terms = 1;

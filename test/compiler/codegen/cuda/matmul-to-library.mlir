@@ -93,8 +93,6 @@ func.func @batched(%a: memref<4x8x16xf32>, %b: memref<4x32x16xf32>, %c: memref<4
 // CHECK: call @__kiln_cuda_matmul
 // CHECK-NOT: linalg.generic
 // CHECK: return
-// CHECK: func.func private @__kiln_cuda_matmul(%arg0: !llvm.ptr, %arg1: !llvm.ptr)
-// CHECK: llvm.getelementptr %arg0[0, 7]
 func.func @relu_only(%x: memref<1x784xf32>, %w: memref<784x256xf32>, %y: memref<1x256xf32>,
                      %arena: memref<0xi8> {kiln.abi = "arena"},
                      %host: !llvm.ptr {kiln.abi = "host"}) {
@@ -106,6 +104,30 @@ func.func @relu_only(%x: memref<1x784xf32>, %w: memref<784x256xf32>, %y: memref<
       ins(%y : memref<1x256xf32>) outs(%y : memref<1x256xf32>) {
   ^bb0(%a: f32, %o: f32):
     %r = arith.maximumf %a, %zero : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// An epilogue that would write into the matmul's own A stays separate (the
+// fused call would overwrite A while reading it).
+// CHECK-LABEL: func.func @epilogue_into_a(
+// CHECK: call @__kiln_cuda_matmul
+// CHECK: linalg.generic
+// CHECK: func.func private @__kiln_cuda_matmul(%arg0: !llvm.ptr, %arg1: !llvm.ptr)
+// CHECK: llvm.getelementptr %arg0[0, 7]
+func.func @epilogue_into_a(%a: memref<8x8xf32>, %w: memref<8x8xf32>,
+                           %arena: memref<0xi8> {kiln.abi = "arena"},
+                           %host: !llvm.ptr {kiln.abi = "host"}) {
+  %zero = arith.constant 0.0 : f32
+  %t = memref.alloc() {alignment = 64 : i64} : memref<8x8xf32>
+  linalg.fill ins(%zero : f32) outs(%t : memref<8x8xf32>)
+  linalg.matmul ins(%a, %w : memref<8x8xf32>, memref<8x8xf32>)
+      outs(%t : memref<8x8xf32>)
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%t : memref<8x8xf32>) outs(%a : memref<8x8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %r = arith.maximumf %x, %zero : f32
     linalg.yield %r : f32
   }
   return
