@@ -411,7 +411,8 @@ RunStatus Run::run() {
 
   char buf[64];
   if (std::string(module.device()) == "cuda")
-    std::snprintf(buf, sizeof(buf), "%.3f ms on cuda\n", ms);
+    std::snprintf(buf, sizeof(buf), "%.3f ms on %s\n", ms,
+                  session->deviceName());
   else
     std::snprintf(buf, sizeof(buf), "%.3f ms on %d thread(s)\n", ms,
                   session->numThreads());
