@@ -102,31 +102,62 @@ FailureOr<Tensor> evalPad(PadOp op, const Tensor &x) {
   return out;
 }
 
-FailureOr<Tensor> evalGather(GatherOp op, const Tensor &params,
-                             const Tensor &indices) {
-  int64_t axis = op.getAxis() < 0 ? op.getAxis() + params.rank() : op.getAxis();
-  int64_t dim = params.shape()[axis];
+/// The addressing gather and its transpose scatter_add share: `indices`
+/// picks positions along `axis` of a "full" tensor; an index into the
+/// gathered shape (the full shape with `axis` replaced by the indices'
+/// shape) maps to an offset into the full tensor.
+struct AxisIndexing {
+  const Tensor &indices;
+  int64_t axis, dim, rank, iRank;
+  SmallVector<int64_t> fullStrides, iStrides;
+
+  int64_t offset(ArrayRef<int64_t> idx) const {
+    int64_t off = 0;
+    for (int64_t d = 0; d < axis; ++d)
+      off += idx[d] * fullStrides[d];
+    int64_t i = indices.ints[dot(idx.slice(axis, iRank), iStrides)];
+    off += (i < 0 ? i + dim : i) * fullStrides[axis];
+    for (int64_t d = axis + 1; d < rank; ++d)
+      off += idx[d - 1 + iRank] * fullStrides[d];
+    return off;
+  }
+};
+
+/// Checks every index lies in [-dim, dim) of the full tensor's `axis`;
+/// `full` names the full tensor in the message.
+FailureOr<AxisIndexing> axisIndexing(Operation *op, const Tensor &indices,
+                                     int64_t axisAttr, ArrayRef<int64_t> fullShape,
+                                     const Twine &full) {
+  int64_t rank = fullShape.size();
+  int64_t axis = axisAttr < 0 ? axisAttr + rank : axisAttr;
+  int64_t dim = fullShape[axis];
   for (int64_t k = 0, n = indices.size(); k < n; ++k) {
     int64_t i = indices.ints[k];
     if (i < -dim || i >= dim)
-      return op.emitError("index ")
+      return op->emitError("index ")
              << i << " at position " << k << " of operand 'indices' is out of "
              << "range [" << -dim << ", " << dim << ") for dimension " << axis
-             << " of operand 'params' (" << params.type << ")";
+             << " of " << full;
   }
-  SmallVector<int64_t> pStrides = stridesOf(params.shape());
-  SmallVector<int64_t> iStrides = stridesOf(indices.shape());
-  int64_t iRank = indices.rank();
-  return gatherBy(op, params, [&](ArrayRef<int64_t> idx) {
-    int64_t off = 0;
-    for (int64_t d = 0; d < axis; ++d)
-      off += idx[d] * pStrides[d];
-    int64_t i = indices.ints[dot(idx.slice(axis, iRank), iStrides)];
-    off += (i < 0 ? i + dim : i) * pStrides[axis];
-    for (int64_t d = axis + 1; d < params.rank(); ++d)
-      off += idx[d - 1 + iRank] * pStrides[d];
-    return off;
-  });
+  return AxisIndexing{indices,
+                      axis,
+                      dim,
+                      rank,
+                      indices.rank(),
+                      stridesOf(fullShape),
+                      stridesOf(indices.shape())};
+}
+
+FailureOr<Tensor> evalGather(GatherOp op, const Tensor &params,
+                             const Tensor &indices) {
+  std::string full;
+  llvm::raw_string_ostream(full) << "operand 'params' (" << params.type << ")";
+  FailureOr<AxisIndexing> at =
+      axisIndexing(op, indices, op.getAxis(), params.shape(), full);
+  if (failed(at))
+    return failure();
+  return gatherBy(op, params,
+                  [&](ArrayRef<int64_t> idx) { return at->offset(idx); });
 }
 
 FailureOr<Tensor> evalScatterAdd(ScatterAddOp op, const Tensor &indices,
@@ -134,29 +165,14 @@ FailureOr<Tensor> evalScatterAdd(ScatterAddOp op, const Tensor &indices,
   FailureOr<Tensor> out = resultTensor(op);
   if (failed(out))
     return failure();
-  int64_t rank = out->rank();
-  int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
-  int64_t dim = out->shape()[axis];
-  for (int64_t k = 0, n = indices.size(); k < n; ++k) {
-    int64_t i = indices.ints[k];
-    if (i < -dim || i >= dim)
-      return op.emitError("index ")
-             << i << " at position " << k << " of operand 'indices' is out of "
-             << "range [" << -dim << ", " << dim << ") for dimension " << axis
-             << " of the result (" << out->type << ")";
-  }
-  SmallVector<int64_t> oStrides = stridesOf(out->shape());
-  SmallVector<int64_t> iStrides = stridesOf(indices.shape());
-  int64_t iRank = indices.rank();
+  std::string full;
+  llvm::raw_string_ostream(full) << "the result (" << out->type << ")";
+  FailureOr<AxisIndexing> at =
+      axisIndexing(op, indices, op.getAxis(), out->shape(), full);
+  if (failed(at))
+    return failure();
   forEachIndex(updates.shape(), [&](ArrayRef<int64_t> idx, int64_t linear) {
-    int64_t off = 0;
-    for (int64_t d = 0; d < axis; ++d)
-      off += idx[d] * oStrides[d];
-    int64_t i = indices.ints[dot(idx.slice(axis, iRank), iStrides)];
-    off += (i < 0 ? i + dim : i) * oStrides[axis];
-    for (int64_t d = axis + 1; d < rank; ++d)
-      off += idx[d - 1 + iRank] * oStrides[d];
-    out->floats[off] += updates.floats[linear];
+    out->floats[at->offset(idx)] += updates.floats[linear];
   });
   normalize(*out);
   return out;
