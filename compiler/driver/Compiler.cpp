@@ -435,7 +435,8 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
            failure();
   if (gpu && failed(checkGpuArch(context, options.gpuArch)))
     return failure();
-  if (gpu && failed(checkLibdevice(context, cudaToolkitPath(options))))
+  std::string toolkit = cudaToolkitPath(options);
+  if (gpu && failed(checkLibdevice(context, toolkit)))
     return failure();
   unsigned stages = options.emit == EmitKind::Mlir  ? 4
                     : options.emit == EmitKind::Ptx ? 5
@@ -493,7 +494,7 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
   CudaPipelineOptions cudaOptions;
   cudaOptions.arch = options.gpuArch;
   cudaOptions.allowTf32 = options.allowTf32;
-  cudaOptions.toolkitPath = cudaToolkitPath(options);
+  cudaOptions.toolkitPath = toolkit;
   cudaOptions.useLibraries = options.ukernels;
   cudaOptions.emulate = options.cudaEmulation;
   if (cuda)

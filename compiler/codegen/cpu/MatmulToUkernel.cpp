@@ -41,19 +41,18 @@ struct KilnMatmulToUkernel
     : kiln::impl::KilnMatmulToUkernelBase<KilnMatmulToUkernel> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    SmallVector<std::pair<func::FuncOp, linalg::LinalgOp>> matmuls;
+    std::vector<std::tuple<func::FuncOp, linalg::LinalgOp, MatmulSpec>> matmuls;
     module.walk([&](linalg::LinalgOp op) {
-      if (matchMatmul(op))
-        matmuls.push_back({op->getParentOfType<func::FuncOp>(), op});
+      if (std::optional<MatmulSpec> spec = matchMatmul(op))
+        matmuls.push_back(
+            {op->getParentOfType<func::FuncOp>(), op, std::move(*spec)});
     });
-    for (auto [func, op] : matmuls)
-      lower(module, func, op);
+    for (auto &[func, op, spec] : matmuls)
+      lower(module, func, op, &spec);
   }
 
-  void lower(ModuleOp module, func::FuncOp func, linalg::LinalgOp op) {
-    std::optional<MatmulSpec> spec = matchMatmul(op);
-    if (!spec)
-      return;
+  void lower(ModuleOp module, func::FuncOp func, linalg::LinalgOp op,
+             const MatmulSpec *spec) {
     int64_t batch = spec->batch, m = spec->m, n = spec->n, k = spec->k;
     int32_t flags =
         (spec->transposeA ? kTransA : 0) | (spec->transposeB ? kTransB : 0);

@@ -28,18 +28,19 @@ struct KilnCudaMatmulToLibrary
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    SmallVector<std::pair<func::FuncOp, linalg::LinalgOp>> matmuls;
+    std::vector<std::tuple<func::FuncOp, linalg::LinalgOp, MatmulSpec>> matmuls;
     module.walk([&](linalg::LinalgOp op) {
       auto fn = op->getParentOfType<func::FuncOp>();
-      if (fn && kiln::findAbiArgument(fn, "host") && matchMatmul(op))
-        matmuls.push_back({fn, op});
+      if (!fn || !kiln::findAbiArgument(fn, "host"))
+        return;
+      if (std::optional<MatmulSpec> spec = matchMatmul(op))
+        matmuls.push_back({fn, op, std::move(*spec)});
     });
-    for (auto [fn, op] : matmuls)
-      lower(fn, op);
+    for (auto &[fn, op, spec] : matmuls)
+      lower(fn, op, spec);
   }
 
-  void lower(func::FuncOp fn, linalg::LinalgOp op) {
-    MatmulSpec spec = *matchMatmul(op);
+  void lower(func::FuncOp fn, linalg::LinalgOp op, const MatmulSpec &spec) {
     MLIRContext *ctx = &getContext();
     Location loc = op.getLoc();
     Value host = fn.getArgument(*kiln::findAbiArgument(fn, "host"));
