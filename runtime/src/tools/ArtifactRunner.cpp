@@ -284,6 +284,12 @@ RunStatus Run::compareOutputs() {
   return allMatch ? RunStatus::Ok : RunStatus::Mismatch;
 }
 
+/// The median of a sorted, non-empty list.
+double medianOfSorted(const std::vector<double> &v) {
+  size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 bool Run::benchmark() {
   // One run already happened; warm up a little more, then time each run.
   int warmups = std::clamp(options.benchmark / 10, 1, 3);
@@ -311,7 +317,7 @@ bool Run::benchmark() {
   }
   std::sort(ms.begin(), ms.end());
   size_t n = ms.size();
-  double median = n % 2 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2;
+  double median = medianOfSorted(ms);
   size_t p90Rank = static_cast<size_t>(std::ceil(0.9 * static_cast<double>(n)));
   double p90 = ms[std::max<size_t>(p90Rank, 1) - 1];
   int64_t batch =
@@ -330,11 +336,8 @@ bool Run::benchmark() {
   if (!deviceMs.empty()) {
     // The GPU's own time for the generated code, without the copies.
     std::sort(deviceMs.begin(), deviceMs.end());
-    size_t d = deviceMs.size();
-    double deviceMedian = d % 2 ? deviceMs[d / 2]
-                                : (deviceMs[d / 2 - 1] + deviceMs[d / 2]) / 2;
     std::snprintf(buf, sizeof(buf), "device: %s\ndevice_median_ms: %.4f\n",
-                  session->deviceName(), deviceMedian);
+                  session->deviceName(), medianOfSorted(deviceMs));
     print(buf);
   }
   return true;
