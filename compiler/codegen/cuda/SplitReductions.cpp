@@ -104,7 +104,7 @@ struct KilnCudaSplitReductions
         return;
     SmallVector<int64_t> ranges = g.getStaticLoopRanges();
     SmallVector<utils::IteratorType> iters = g.getIteratorTypesArray();
-    int64_t outputs = 1, terms = 1;
+    int64_t terms = 1;
     SmallVector<unsigned> reductionDims;
     for (unsigned d = 0; d < ranges.size(); ++d) {
       if (ShapedType::isDynamic(ranges[d]))
@@ -114,7 +114,7 @@ struct KilnCudaSplitReductions
         terms *= ranges[d];
       }
     }
-    outputs = outType.getNumElements();
+    int64_t outputs = outType.getNumElements();
     if (outputs >= maxOutputs || terms < minTerms)
       return;
     // The leading reduction dims go parallel while the threads stay
