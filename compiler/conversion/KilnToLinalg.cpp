@@ -18,6 +18,7 @@ namespace {
 
 struct ConvertKilnToLinalg
     : kiln::impl::ConvertKilnToLinalgBase<ConvertKilnToLinalg> {
+  using ConvertKilnToLinalgBase::ConvertKilnToLinalgBase;
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
     ConversionTarget target(*ctx);
@@ -28,7 +29,7 @@ struct ConvertKilnToLinalg
     target.addIllegalDialect<kiln::KilnDialect>();
     RewritePatternSet patterns(ctx);
     kiln::conversion::populateElementwisePatterns(patterns);
-    kiln::conversion::populateLinearPatterns(patterns);
+    kiln::conversion::populateLinearPatterns(patterns, convLibrary);
     kiln::conversion::populatePoolingPatterns(patterns);
     kiln::conversion::populateReductionPatterns(patterns);
     kiln::conversion::populateNormalizationPatterns(patterns);

@@ -6,6 +6,9 @@
 // into the rows of the left one. Convolutions become an im2col
 // `linalg.generic` feeding such a matmul (batch_matmul over groups), or
 // `linalg.depthwise_conv_2d_nhwc_hwcm` when every group has one channel.
+// For a target that runs convolutions in a library (cuda: cuDNN), an
+// ungrouped f32 convolution becomes `linalg.conv_2d_nhwc_fhwc` on the padded
+// input and an OHWI filter instead (a constant filter is transposed here).
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,7 +18,12 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/DialectConversion.h"
+
+#include <cstring>
+#include <optional>
 
 using namespace mlir;
 
@@ -280,8 +288,69 @@ TapSource tapSource(OpBuilder &b, Location l, const ConvShape &cs) {
   return {b.create<arith::AndIOp>(l, vy, vx), oy, ox};
 }
 
+/// The f32 elements of a constant, row-major, if `attr` holds them.
+std::optional<std::vector<float>> constantFloats(ElementsAttr attr) {
+  if (!attr.getElementType().isF32())
+    return std::nullopt;
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob || blob->getData().size() !=
+                     static_cast<size_t>(attr.getNumElements()) * sizeof(float))
+      return std::nullopt;
+    ArrayRef<char> data = blob->getData();
+    std::vector<float> values(attr.getNumElements());
+    std::memcpy(values.data(), data.data(), data.size());
+    return values;
+  }
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    auto range = dense.getValues<float>();
+    return std::vector<float>(range.begin(), range.end());
+  }
+  return std::nullopt;
+}
+
+/// The filter as OHWI [O, KH, KW, C], cuDNN's filter layout for NHWC
+/// tensors: a new constant when `original` is one, else a transpose.
+Value libraryFilter(OpBuilder &b, Location loc, Value original, Value filter,
+                    StringRef format) {
+  SmallVector<int64_t> perm = format == "OIHW" ? SmallVector<int64_t>{0, 2, 3, 1}
+                                               : SmallVector<int64_t>{3, 0, 1, 2};
+  auto type = cast<RankedTensorType>(filter.getType());
+  ArrayRef<int64_t> from = type.getShape();
+  SmallVector<int64_t> to = llvm::map_to_vector(perm, [&](int64_t d) {
+    return from[d];
+  });
+  auto toType = RankedTensorType::get(to, type.getElementType());
+  ElementsAttr attr;
+  if (matchPattern(original, m_Constant(&attr))) {
+    if (std::optional<std::vector<float>> values = constantFloats(attr)) {
+      std::vector<float> out(values->size());
+      int64_t fromStrides[4], idx[4];
+      fromStrides[3] = 1;
+      for (int d = 2; d >= 0; --d)
+        fromStrides[d] = fromStrides[d + 1] * from[d + 1];
+      int64_t i = 0;
+      for (idx[0] = 0; idx[0] < to[0]; ++idx[0])
+        for (idx[1] = 0; idx[1] < to[1]; ++idx[1])
+          for (idx[2] = 0; idx[2] < to[2]; ++idx[2])
+            for (idx[3] = 0; idx[3] < to[3]; ++idx[3]) {
+              int64_t at = 0;
+              for (int d = 0; d < 4; ++d)
+                at += idx[d] * fromStrides[perm[d]];
+              out[i++] = (*values)[at];
+            }
+      return b.create<arith::ConstantOp>(
+          loc, DenseElementsAttr::get(toType, ArrayRef<float>(out)));
+    }
+  }
+  return buildTranspose(b, loc, filter, perm);
+}
+
 struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
-  using OpConversionPattern::OpConversionPattern;
+  Conv2DLowering(MLIRContext *ctx, bool library)
+      : OpConversionPattern(ctx), library(library) {}
+  bool library;
+
   LogicalResult
   matchAndRewrite(Conv2DOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -293,8 +362,23 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
                  cast<RankedTensorType>(op.getFilter().getType()).getShape(),
                  resultType.getShape());
     Value input = toNHWC(rewriter, loc, adaptor.getInput(), nchw);
-    Value filter = toHWIO(rewriter, loc, adaptor.getFilter(), op.getFilterFormat());
     SmallVector<int64_t> nhwcOut = {cs.n, cs.oh, cs.ow, cs.o};
+    if (library && cs.groups == 1 && element.isF32()) {
+      Value f = libraryFilter(rewriter, loc, op.getFilter(), adaptor.getFilter(),
+                              op.getFilterFormat());
+      auto outType = tensorOf(nhwcOut, element);
+      Value out = rewriter
+                      .create<linalg::Conv2DNhwcFhwcOp>(
+                          loc, TypeRange{outType},
+                          ValueRange{padInput(rewriter, loc, input, cs), f},
+                          zeroFilled(rewriter, loc, outType),
+                          rewriter.getI64TensorAttr(cs.strides),
+                          rewriter.getI64TensorAttr(cs.dil))
+                      .getResult(0);
+      rewriter.replaceOp(op, fromNHWC(rewriter, loc, out, nchw));
+      return success();
+    }
+    Value filter = toHWIO(rewriter, loc, adaptor.getFilter(), op.getFilterFormat());
     input = padInput(rewriter, loc, input, cs);
 
     Value out;
@@ -522,9 +606,10 @@ struct Conv2DBackpropInputLowering
 
 } // namespace
 
-void populateLinearPatterns(RewritePatternSet &patterns) {
-  patterns.add<MatmulLowering, Conv2DLowering, Conv2DBackpropFilterLowering,
+void populateLinearPatterns(RewritePatternSet &patterns, bool convLibrary) {
+  patterns.add<MatmulLowering, Conv2DBackpropFilterLowering,
                Conv2DBackpropInputLowering>(patterns.getContext());
+  patterns.add<Conv2DLowering>(patterns.getContext(), convLibrary);
 }
 
 } // namespace kiln::conversion

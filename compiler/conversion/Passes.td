@@ -21,8 +21,17 @@ def ConvertKilnToLinalg : Pass<"convert-kiln-to-linalg", "mlir::ModuleOp"> {
     It expects optimized graphs (`kiln-optimize`): it rejects, with an error
     naming the op, `kiln.batch_norm` and training-mode `kiln.dropout` (which
     `kiln-fold-batch-norm` and `kiln-prune` remove) and any op it has no
-    lowering for. Shapes are static; nothing here is target-specific.
+    lowering for. Shapes are static. With `conv-library` (the cuda target,
+    whose convolutions cuDNN runs), an ungrouped f32 convolution becomes
+    `linalg.conv_2d_nhwc_fhwc` on the zero-padded NHWC input and an OHWI
+    filter (a constant filter is transposed at compile time) instead of
+    im2col + matmul.
   }];
+  let options = [
+    Option<"convLibrary", "conv-library", "bool", "false",
+           "lower ungrouped f32 convolutions to linalg.conv_2d_nhwc_fhwc "
+           "for a convolution library (cuDNN)">
+  ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
     "mlir::math::MathDialect", "mlir::scf::SCFDialect",

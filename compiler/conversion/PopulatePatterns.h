@@ -9,8 +9,10 @@ namespace kiln::conversion {
 
 /// Unary, binary, comparison, logical, select and cast ops; constants.
 void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
-/// matmul and conv2d.
-void populateLinearPatterns(mlir::RewritePatternSet &patterns);
+/// matmul and conv2d; with `convLibrary`, ungrouped f32 convolutions become
+/// `linalg.conv_2d_nhwc_fhwc` for a library to run (see Linear.cpp).
+void populateLinearPatterns(mlir::RewritePatternSet &patterns,
+                            bool convLibrary = false);
 /// max_pool2d, avg_pool2d.
 void populatePoolingPatterns(mlir::RewritePatternSet &patterns);
 /// reduce_*, argmax/argmin, softmax, log_softmax.

@@ -3,6 +3,7 @@
 #include "runtime/src/Module.h"
 #include "runtime/src/Status.h"
 #include "runtime/src/ThreadPool.h"
+#include "runtime/src/cuda/ConvPlan.h"
 #include "runtime/src/cuda/CudaDevice.h"
 #include "runtime/src/cuda/MatmulPlan.h"
 
@@ -28,7 +29,7 @@ struct kiln_session_t {
   std::vector<void *> inputPtrs, outputPtrs;
   /// The GPU of a cuda artifact's session (the arena is then on the device).
   std::unique_ptr<CudaDevice> cuda;
-  /// CPU sessions: the first failure of the host's matmul during an
+  /// CPU sessions: the first failure of the host's matmul or convolution during an
   /// invocation (host.device points here).
   std::string hostError;
 
@@ -56,6 +57,24 @@ void hostMatmul(void *device, const kiln_matmul_t *op) {
   };
   runPlan<float>(plan, at(op->b), at(op->a), op->bias ? at(op->bias) : nullptr,
                  at(op->c));
+}
+
+/// kiln_host_api_t.conv of CPU sessions: the reference convolution
+/// (--cuda-emulation artifacts hand their convolutions to it), after the
+/// checks the CUDA device makes.
+void hostConv(void *device, const kiln_conv_t *op) {
+  auto *error = static_cast<std::string *>(device);
+  if (!error->empty())
+    return;
+  CudnnConvPlan plan;
+  *error = op ? planConv(*op, plan) : "a NULL convolution descriptor";
+  if (!error->empty())
+    return;
+  auto at = [](uint64_t address) {
+    return reinterpret_cast<float *>(static_cast<uintptr_t>(address));
+  };
+  referenceConv(*op, at(op->x), at(op->filter), op->bias ? at(op->bias) : nullptr,
+                at(op->y));
 }
 
 /// Checks one caller tensor against the manifest; empty when it matches.
@@ -189,6 +208,7 @@ kiln_status_t kiln_session_create(kiln_module_t *module,
   } else {
     session->host.device = &session->hostError;
     session->host.matmul = &hostMatmul;
+    session->host.conv = &hostConv;
   }
   *out_session = session;
   return nullptr;

@@ -1,5 +1,6 @@
 //===- CudaTest.cpp - the CUDA device's host logic, without a GPU ---------===//
 
+#include "runtime/src/cuda/ConvPlan.h"
 #include "runtime/src/cuda/MatmulPlan.h"
 
 #include <catch2/catch.hpp>
@@ -11,6 +12,9 @@
 #ifdef KILN_HAVE_CUDA_HEADERS
 #include <cublasLt.h>
 #include <cuda.h>
+#endif
+#ifdef KILN_HAVE_CUDNN_HEADERS
+#include <cudnn.h>
 #endif
 
 using namespace kiln::rt;
@@ -191,3 +195,131 @@ TEST_CASE("cuda: the runtime's CUDA declarations match the toolkit's headers",
   SUCCEED("checked at compile time against the installed headers");
 }
 #endif
+
+#ifdef KILN_HAVE_CUDNN_HEADERS
+// cuDNN's values and the one struct the runtime reads.
+static_assert(::CUDNN_STATUS_SUCCESS == kiln::rt::cuda::CUDNN_STATUS_SUCCESS);
+static_assert(::CUDNN_DATA_FLOAT == kiln::rt::cuda::CUDNN_DATA_FLOAT);
+static_assert(::CUDNN_TENSOR_NHWC == kiln::rt::cuda::CUDNN_TENSOR_NHWC);
+static_assert(::CUDNN_CROSS_CORRELATION == kiln::rt::cuda::CUDNN_CROSS_CORRELATION);
+static_assert(::CUDNN_TENSOR_OP_MATH == kiln::rt::cuda::CUDNN_TENSOR_OP_MATH);
+static_assert(::CUDNN_FMA_MATH == kiln::rt::cuda::CUDNN_FMA_MATH);
+static_assert(::CUDNN_ACTIVATION_RELU == kiln::rt::cuda::CUDNN_ACTIVATION_RELU);
+static_assert(::CUDNN_PROPAGATE_NAN == kiln::rt::cuda::CUDNN_PROPAGATE_NAN);
+static_assert(::CUDNN_CONVOLUTION_FWD_ALGO_COUNT ==
+              kiln::rt::cuda::CUDNN_CONVOLUTION_FWD_ALGO_COUNT);
+static_assert(sizeof(::cudnnConvolutionFwdAlgoPerf_t) ==
+              sizeof(kiln::rt::cuda::cudnnConvolutionFwdAlgoPerf_t));
+static_assert(offsetof(::cudnnConvolutionFwdAlgoPerf_t, memory) ==
+              offsetof(kiln::rt::cuda::cudnnConvolutionFwdAlgoPerf_t, memory));
+static_assert(offsetof(::cudnnConvolutionFwdAlgoPerf_t, mathType) ==
+              offsetof(kiln::rt::cuda::cudnnConvolutionFwdAlgoPerf_t, mathType));
+#endif
+
+TEST_CASE("cuda: a kiln_conv_t becomes cuDNN descriptors, or says what is wrong",
+          "[cuda]") {
+  kiln_conv_t good{};
+  good.n = 2, good.h = 9, good.w = 7, good.c = 3;
+  good.o = 8, good.kh = 3, good.kw = 2;
+  good.pad_top = good.pad_bottom = 1, good.pad_left = good.pad_right = 0;
+  good.stride_h = 2, good.stride_w = 1, good.dilation_h = 1, good.dilation_w = 2;
+  good.oh = 5, good.ow = 5; // (9 + 2 - 2 - 1) / 2 + 1, (7 - 2 - 1) + 1
+  good.x = good.filter = good.y = 64;
+  CudnnConvPlan plan;
+  REQUIRE(planConv(good, plan) == "");
+  CHECK(plan.x == std::array<int, 4>{2, 3, 9, 7});
+  CHECK(plan.y == std::array<int, 4>{2, 8, 5, 5});
+  CHECK(plan.filter == std::array<int, 4>{8, 3, 3, 2});
+  CHECK(plan.padH == 1);
+  CHECK(plan.padW == 0);
+  CHECK(plan.strideH == 2);
+  CHECK(plan.dilationW == 2);
+  CHECK(plan.call == CudnnConvPlan::Call::Forward);
+  CHECK(plan.beta == 0.0f);
+  CHECK_FALSE(plan.tf32);
+
+  // The epilogue picks the call sequence; ACCUMULATE is beta = 1.
+  kiln_conv_t op = good;
+  op.bias = 128;
+  op.activation = KILN_ACTIVATION_RELU;
+  op.flags = KILN_CONV_ACCUMULATE | KILN_CONV_ALLOW_TF32;
+  CudnnConvPlan fused;
+  REQUIRE(planConv(op, fused) == "");
+  CHECK(fused.call == CudnnConvPlan::Call::FusedBiasRelu);
+  CHECK(fused.beta == 1.0f);
+  CHECK(fused.tf32);
+  CHECK(fused.key != plan.key);
+  op.activation = KILN_ACTIVATION_NONE;
+  REQUIRE(planConv(op, fused) == "");
+  CHECK(fused.call == CudnnConvPlan::Call::ForwardAddBias);
+  op.bias = 0;
+  op.activation = KILN_ACTIVATION_RELU;
+  REQUIRE(planConv(op, fused) == "");
+  CHECK(fused.call == CudnnConvPlan::Call::ForwardRelu);
+  // Addresses are not part of the key.
+  op = good;
+  op.x = 4096;
+  CudnnConvPlan moved;
+  REQUIRE(planConv(op, moved) == "");
+  CHECK(moved.key == plan.key);
+
+  op = good;
+  op.flags = 16;
+  CHECK_THAT(planConv(op, plan), Catch::Contains("unknown convolution flags"));
+  op = good;
+  op.activation = 7;
+  CHECK_THAT(planConv(op, plan), Catch::Contains("unknown convolution activation"));
+  op = good;
+  op.c = 0;
+  CHECK_THAT(planConv(op, plan), Catch::Contains("out of range"));
+  op = good;
+  op.o = int64_t(1) << 40;
+  CHECK_THAT(planConv(op, plan), Catch::Contains("out of range"));
+  op = good;
+  op.pad_bottom = 2;
+  CHECK_THAT(planConv(op, plan), Catch::Contains("asymmetric"));
+  op = good;
+  op.oh = 6;
+  CHECK_THAT(planConv(op, plan), Catch::Contains("does not follow"));
+  op = good;
+  op.n = 1 << 20, op.h = 1 << 10;
+  CHECK_THAT(planConv(op, plan), Catch::Contains("too large"));
+  op = good;
+  op.y = 0;
+  CHECK_THAT(planConv(op, plan), Catch::Contains("NULL"));
+}
+
+TEST_CASE("cuda: the reference convolution pads, strides, dilates and fuses",
+          "[cuda]") {
+  // One 3x3 input channel, two 2x2 filters, padding 1, stride 2, then
+  // bias and ReLU: every output written from the documented formula.
+  kiln_conv_t op{};
+  op.n = 1, op.h = 3, op.w = 3, op.c = 1, op.o = 2, op.kh = 2, op.kw = 2;
+  op.pad_top = op.pad_bottom = op.pad_left = op.pad_right = 1;
+  op.stride_h = op.stride_w = 2, op.dilation_h = op.dilation_w = 1;
+  op.oh = op.ow = 2;
+  op.activation = KILN_ACTIVATION_RELU;
+  std::vector<float> x = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+  // OHWI: filter 0 = [[1, 0], [0, 1]], filter 1 = [[-1, -1], [-1, -1]].
+  std::vector<float> w = {1, 0, 0, 1, -1, -1, -1, -1};
+  std::vector<float> bias = {0.5f, 20.0f};
+  std::vector<float> y(8, 99.0f);
+  op.x = op.filter = op.y = 64;
+  CudnnConvPlan plan;
+  REQUIRE(planConv(op, plan) == "");
+  referenceConv(op, x.data(), w.data(), bias.data(), y.data());
+  // Output (oy, ox) reads padded rows/cols 2·oy, 2·oy+1 (input row = that - 1).
+  // filter 0: in[2oy-1][2ox-1] + in[2oy][2ox]; filter 1: -(sum of the window).
+  std::vector<float> want = {1 + 0.5f,  20 - 1, // (0,0): in[0][0]
+                             3 + 0.5f,  20 - 5, // (0,1): in[0][1], in[0][2]
+                             7 + 0.5f,  20 - 11, // (1,0): in[1][0], in[2][0]
+                             5 + 9 + 0.5f, 0}; // (1,1): ReLU(20 - 28)
+  CHECK(y == want);
+  // Accumulating adds to what y holds.
+  op.flags = KILN_CONV_ACCUMULATE;
+  op.activation = KILN_ACTIVATION_NONE;
+  std::vector<float> acc(8, 1.0f);
+  referenceConv(op, x.data(), w.data(), nullptr, acc.data());
+  CHECK(acc[0] == 2.0f);
+  CHECK(acc[7] == 1.0f - 28.0f);
+}

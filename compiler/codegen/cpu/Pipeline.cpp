@@ -18,8 +18,10 @@ using namespace mlir;
 
 void kiln::buildBufferizePipeline(
     OpPassManager &pm,
-    llvm::function_ref<void(OpPassManager &)> onTensors) {
-  pm.addPass(kiln::createConvertKilnToLinalg());
+    llvm::function_ref<void(OpPassManager &)> onTensors, bool convLibrary) {
+  ConvertKilnToLinalgOptions lowering;
+  lowering.convLibrary = convLibrary;
+  pm.addPass(kiln::createConvertKilnToLinalg(lowering));
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(kiln::createKilnFuseElementwise());
   pm.addPass(createCanonicalizerPass());

@@ -24,10 +24,13 @@ void buildCpuLoweringPipeline(mlir::OpPassManager &pm,
 /// kiln → bufferized linalg with static layouts (shared by every target):
 /// conversion, elementwise fusion, then `onTensors` (a target's own passes
 /// on the fused linalg ops), one-shot bufferization, results as out
-/// parameters, strided metadata expanded.
+/// parameters, strided metadata expanded. `convLibrary`: the target runs
+/// ungrouped f32 convolutions in a library (convert-kiln-to-linalg's
+/// conv-library).
 void buildBufferizePipeline(
     mlir::OpPassManager &pm,
-    llvm::function_ref<void(mlir::OpPassManager &)> onTensors = nullptr);
+    llvm::function_ref<void(mlir::OpPassManager &)> onTensors = nullptr,
+    bool convLibrary = false);
 
 void buildCpuBufferPipeline(mlir::OpPassManager &pm,
                             const CpuPipelineOptions &options);

@@ -8,7 +8,7 @@ LLVM::LLVMStructType kiln::host_api::type(MLIRContext *ctx) {
   Type ptr = LLVM::LLVMPointerType::get(ctx);
   Type i32 = IntegerType::get(ctx, 32);
   return LLVM::LLVMStructType::getLiteral(ctx,
-                                          {i32, i32, ptr, ptr, ptr, ptr, ptr, ptr});
+                                          {i32, i32, ptr, ptr, ptr, ptr, ptr, ptr, ptr});
 }
 
 Value kiln::host_api::loadField(OpBuilder &b, Location loc, Value host,

@@ -28,8 +28,9 @@ constexpr llvm::StringLiteral kKernelModuleName = "kiln_kernels";
 /// Field indices of kiln_host_api_t (runtime/include/kiln/artifact_abi.h)
 /// as generated code reads them.
 namespace host_api {
-constexpr int32_t kDevice = 4, kDeviceWeights = 5, kLaunch = 6, kMatmul = 7;
-/// The struct as an LLVM type: {u32, i32, ptr x 6}.
+constexpr int32_t kDevice = 4, kDeviceWeights = 5, kLaunch = 6, kMatmul = 7,
+                  kConv = 8;
+/// The struct as an LLVM type: {u32, i32, ptr x 7}.
 mlir::LLVM::LLVMStructType type(mlir::MLIRContext *ctx);
 /// Loads field `index` (a pointer) of the struct at `host`.
 mlir::Value loadField(mlir::OpBuilder &b, mlir::Location loc, mlir::Value host,

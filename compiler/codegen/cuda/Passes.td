@@ -34,6 +34,42 @@ def KilnCudaMatmulToLibrary
                            "mlir::func::FuncDialect"];
 }
 
+def KilnCudaConvToLibrary
+    : Pass<"kiln-cuda-conv-to-library", "mlir::ModuleOp"> {
+  let summary = "run f32 convolutions of entry points through cuDNN";
+  let description = [{
+    Replaces every f32 `linalg.conv_2d_nhwc_fhwc` on dense buffers (what
+    `convert-kiln-to-linalg{conv-library=true}` makes of an ungrouped
+    `kiln.conv2d`) by a call of `__kiln_cuda_conv(host, desc)`, where `desc`
+    is a `kiln_conv_t` (runtime/include/kiln/artifact_abi.h) built on the
+    stack: the geometry, strides, dilations, padding and the device
+    addresses of input, filter and output. The runtime runs it with cuDNN
+    on the session's stream. Runs before memory planning, while buffers are
+    still allocations:
+
+    - a zero-padded copy of the input (an allocation filled with zeros, the
+      input copied into its interior, read by nothing but the convolution)
+      is dropped and its padding becomes the call's, when it is symmetric
+      (cuDNN's convolution descriptor has one padding per dimension);
+    - a zero `linalg.fill` of the output right before the convolution is
+      dropped (the call overwrites instead of accumulating);
+    - a following bias-add (+ ReLU), or ReLU alone, runs inside the call
+      (cuDNN's fused convolution + bias + activation).
+
+    With `allow-tf32` cuDNN may use TF32 tensor cores; by default it
+    computes in full f32.
+  }];
+  let options = [
+    Option<"allowTf32", "allow-tf32", "bool", "false",
+           "let cuDNN use TF32 tensor cores for f32 convolutions">
+  ];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect",
+                           "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::func::FuncDialect"];
+}
+
 def KilnCudaSplitReductions
     : Pass<"kiln-cuda-split-reductions", "mlir::func::FuncOp"> {
   let summary = "split reductions with few outputs and many terms in two";

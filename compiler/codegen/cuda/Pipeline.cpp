@@ -17,15 +17,22 @@ using namespace mlir;
 
 void kiln::buildCudaBufferPipeline(OpPassManager &pm,
                                    const CudaPipelineOptions &options) {
-  buildBufferizePipeline(pm, [](OpPassManager &tensors) {
-    tensors.addNestedPass<func::FuncOp>(kiln::createKilnCudaSplitReductions());
-  });
+  buildBufferizePipeline(
+      pm,
+      [](OpPassManager &tensors) {
+        tensors.addNestedPass<func::FuncOp>(
+            kiln::createKilnCudaSplitReductions());
+      },
+      /*convLibrary=*/options.useLibraries);
   // Every constant goes to the weights blob, which lives in device memory.
   KilnOutlineWeightsOptions weights;
   weights.minBytes = 0;
   pm.addPass(kiln::createKilnOutlineWeights(weights));
   pm.addNestedPass<func::FuncOp>(kiln::createKilnEntryAbi());
   if (options.useLibraries) {
+    KilnCudaConvToLibraryOptions convs;
+    convs.allowTf32 = options.allowTf32;
+    pm.addPass(kiln::createKilnCudaConvToLibrary(convs));
     KilnCudaMatmulToLibraryOptions library;
     library.allowTf32 = options.allowTf32;
     pm.addPass(kiln::createKilnCudaMatmulToLibrary(library));
@@ -64,13 +71,14 @@ void kiln::buildCudaKernelPipeline(OpPassManager &pm,
 }
 
 void kiln::registerCudaCodegenPasses() {
+  kiln::registerKilnCudaConvToLibrary();
   kiln::registerKilnCudaMatmulToLibrary();
   kiln::registerKilnCudaOutlineKernels();
   kiln::registerKilnCudaSplitReductions();
   PassPipelineRegistration<>(
       "kiln-lower-to-cuda",
       "lower optimized kiln for NVIDIA GPUs: host entry points that launch "
-      "kernels and call cuBLASLt, and the kernels as a gpu.binary of PTX "
+      "kernels and call cuBLASLt and cuDNN, and the kernels as a gpu.binary of PTX "
       "(sm_90)",
       [](OpPassManager &pm) {
         CudaPipelineOptions options;

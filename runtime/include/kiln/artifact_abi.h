@@ -25,7 +25,7 @@
 extern "C" {
 #endif
 
-#define KILN_ARTIFACT_ABI_VERSION 2u
+#define KILN_ARTIFACT_ABI_VERSION 3u
 #define KILN_ARTIFACT_SYMBOL "kiln_artifact_v1"
 /* The 8 bytes at the start of kiln_artifact_t (no terminating NUL). */
 #define KILN_ARTIFACT_MAGIC "KILNART1"
@@ -69,6 +69,27 @@ typedef struct kiln_matmul_t {
   uint64_t bias; /* device address of a [n] vector added to every row, or 0 */
 } kiln_matmul_t;
 
+/* kiln_conv_t.flags */
+#define KILN_CONV_ACCUMULATE 1 /* y += conv(x, w); otherwise y = conv(x, w) */
+#define KILN_CONV_ALLOW_TF32 2 /* TF32 tensor cores allowed (cuda) */
+
+/* One f32 2-D convolution (cross-correlation), as generated code hands it to
+ * the device: y = act(conv(x, w) (+ y if ACCUMULATE) (+ bias)). x is a dense
+ * NHWC [n, h, w, c] buffer, w a dense OHWI [o, kh, kw, c] filter, y a dense
+ * NHWC [n, oh, ow, o] buffer; padding is zeros, top/bottom and left/right.
+ * Every field is 64-bit (generated code fills it as an int64_t array). */
+typedef struct kiln_conv_t {
+  int64_t flags;
+  int64_t activation; /* KILN_ACTIVATION_* */
+  int64_t n, h, w, c; /* input */
+  int64_t o, kh, kw;  /* filter */
+  int64_t oh, ow;     /* output */
+  int64_t pad_top, pad_bottom, pad_left, pad_right;
+  int64_t stride_h, stride_w, dilation_h, dilation_w;
+  uint64_t x, filter, y; /* device addresses */
+  uint64_t bias; /* device address of a [o] vector added to every pixel, or 0 */
+} kiln_conv_t;
+
 /* What the runtime hands generated code at every invocation: the only way
  * generated code reaches the host (it imports nothing but libc/libm). */
 typedef struct kiln_host_api_t {
@@ -84,8 +105,8 @@ typedef struct kiln_host_api_t {
    * enqueues work on the session's stream through the functions below. A
    * failure is recorded in `device` and reported by the runtime when the
    * entry returns. In a CPU session `device_weights` and `launch` are NULL
-   * and `matmul` runs the call's cuBLASLt plan on the host (for
-   * --cuda-emulation artifacts). */
+   * `matmul` runs the call's cuBLASLt plan and
+   * `conv` a reference loop on the host (for --cuda-emulation artifacts). */
   void *device;
   const void *device_weights; /* the weights blob in device memory */
   /* Launches kernel `kernel` (an index into the manifest's kernel list) on
@@ -93,8 +114,10 @@ typedef struct kiln_host_api_t {
    * (device addresses and scalars as generated code packed them). */
   void (*launch)(void *device, uint32_t kernel, uint32_t grid, uint32_t block,
                  uint32_t num_args, const uint64_t *args);
-  /* Runs one matmul (kiln_matmul_t below). */
+  /* Runs one matmul (kiln_matmul_t above). */
   void (*matmul)(void *device, const kiln_matmul_t *op);
+  /* Runs one convolution (kiln_conv_t above). */
+  void (*conv)(void *device, const kiln_conv_t *op);
 } kiln_host_api_t;
 
 

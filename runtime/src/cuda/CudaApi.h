@@ -1,11 +1,11 @@
-//===- CudaApi.h - the parts of the CUDA driver and cuBLASLt the runtime uses ===//
+//===- CudaApi.h - the parts of CUDA, cuBLASLt and cuDNN the runtime uses -===//
 //
-// The runtime never links against CUDA: it loads libcuda.so.1 and
-// libcublasLt with dlopen when a session runs a cuda artifact, so it builds
-// and runs CPU artifacts on machines without CUDA. These are the types,
-// constants and signatures of the stable C APIs it calls (CUDA driver API,
-// cuBLASLt 11+); test/unit/CudaApiTest.cpp checks them against the
-// toolkit's own headers where those exist.
+// The runtime never links against CUDA: it loads libcuda.so.1, libcublasLt
+// and libcudnn.so.9 with dlopen when a session runs a cuda artifact, so it
+// builds and runs CPU artifacts on machines without CUDA. These are the
+// types, constants and signatures of the stable C APIs it calls (CUDA
+// driver API, cuBLASLt 11+, cuDNN 9's convolution API); test/unit/CudaTest.cpp
+// checks them against the installed headers where those exist.
 //
 //===----------------------------------------------------------------------===//
 
@@ -174,6 +174,99 @@ struct BlasLtApi {
       cublasLtMatrixLayout_t cLayout, void *d, cublasLtMatrixLayout_t dLayout,
       const cublasLtMatmulAlgo_t *algo, void *workspace, size_t workspaceBytes,
       CUstream stream);
+};
+
+// --- cuDNN 9 (cudnn_graph.h, cudnn_ops.h, cudnn_cnn.h) ----------------------
+using cudnnStatus_t = int;
+struct cudnnContext;
+using cudnnHandle_t = cudnnContext *;
+struct cudnnTensorStruct;
+using cudnnTensorDescriptor_t = cudnnTensorStruct *;
+struct cudnnFilterStruct;
+using cudnnFilterDescriptor_t = cudnnFilterStruct *;
+struct cudnnConvolutionStruct;
+using cudnnConvolutionDescriptor_t = cudnnConvolutionStruct *;
+struct cudnnActivationStruct;
+using cudnnActivationDescriptor_t = cudnnActivationStruct *;
+struct cudnnConvolutionFwdAlgoPerf_t {
+  int algo;
+  cudnnStatus_t status;
+  float time;
+  size_t memory;
+  int determinism;
+  int mathType;
+  int reserved[3];
+};
+
+constexpr cudnnStatus_t CUDNN_STATUS_SUCCESS = 0;
+constexpr int CUDNN_DATA_FLOAT = 0;
+constexpr int CUDNN_TENSOR_NHWC = 1;
+constexpr int CUDNN_CROSS_CORRELATION = 1;
+constexpr int CUDNN_TENSOR_OP_MATH = 1;
+constexpr int CUDNN_FMA_MATH = 3;
+constexpr int CUDNN_ACTIVATION_RELU = 1;
+constexpr int CUDNN_PROPAGATE_NAN = 1;
+constexpr int CUDNN_CONVOLUTION_FWD_ALGO_COUNT = 8;
+
+struct CudnnApi {
+  size_t (*cudnnGetVersion)();
+  const char *(*cudnnGetErrorString)(cudnnStatus_t status);
+  cudnnStatus_t (*cudnnCreate)(cudnnHandle_t *handle);
+  cudnnStatus_t (*cudnnDestroy)(cudnnHandle_t handle);
+  cudnnStatus_t (*cudnnSetStream)(cudnnHandle_t handle, CUstream stream);
+  cudnnStatus_t (*cudnnCreateTensorDescriptor)(cudnnTensorDescriptor_t *desc);
+  cudnnStatus_t (*cudnnDestroyTensorDescriptor)(cudnnTensorDescriptor_t desc);
+  cudnnStatus_t (*cudnnSetTensor4dDescriptor)(cudnnTensorDescriptor_t desc,
+                                              int format, int dataType, int n,
+                                              int c, int h, int w);
+  cudnnStatus_t (*cudnnCreateFilterDescriptor)(cudnnFilterDescriptor_t *desc);
+  cudnnStatus_t (*cudnnDestroyFilterDescriptor)(cudnnFilterDescriptor_t desc);
+  cudnnStatus_t (*cudnnSetFilter4dDescriptor)(cudnnFilterDescriptor_t desc,
+                                              int dataType, int format, int k,
+                                              int c, int h, int w);
+  cudnnStatus_t (*cudnnCreateConvolutionDescriptor)(
+      cudnnConvolutionDescriptor_t *desc);
+  cudnnStatus_t (*cudnnDestroyConvolutionDescriptor)(
+      cudnnConvolutionDescriptor_t desc);
+  cudnnStatus_t (*cudnnSetConvolution2dDescriptor)(
+      cudnnConvolutionDescriptor_t desc, int padH, int padW, int strideH,
+      int strideW, int dilationH, int dilationW, int mode, int computeType);
+  cudnnStatus_t (*cudnnSetConvolutionMathType)(cudnnConvolutionDescriptor_t desc,
+                                               int mathType);
+  cudnnStatus_t (*cudnnCreateActivationDescriptor)(
+      cudnnActivationDescriptor_t *desc);
+  cudnnStatus_t (*cudnnDestroyActivationDescriptor)(
+      cudnnActivationDescriptor_t desc);
+  cudnnStatus_t (*cudnnSetActivationDescriptor)(cudnnActivationDescriptor_t desc,
+                                                int mode, int nanPropagation,
+                                                double coef);
+  cudnnStatus_t (*cudnnGetConvolutionForwardAlgorithm_v7)(
+      cudnnHandle_t handle, cudnnTensorDescriptor_t x,
+      cudnnFilterDescriptor_t w, cudnnConvolutionDescriptor_t conv,
+      cudnnTensorDescriptor_t y, int requested, int *returned,
+      cudnnConvolutionFwdAlgoPerf_t *results);
+  cudnnStatus_t (*cudnnConvolutionForward)(
+      cudnnHandle_t handle, const void *alpha, cudnnTensorDescriptor_t xDesc,
+      const void *x, cudnnFilterDescriptor_t wDesc, const void *w,
+      cudnnConvolutionDescriptor_t conv, int algo, void *workspace,
+      size_t workspaceBytes, const void *beta, cudnnTensorDescriptor_t yDesc,
+      void *y);
+  cudnnStatus_t (*cudnnConvolutionBiasActivationForward)(
+      cudnnHandle_t handle, const void *alpha1, cudnnTensorDescriptor_t xDesc,
+      const void *x, cudnnFilterDescriptor_t wDesc, const void *w,
+      cudnnConvolutionDescriptor_t conv, int algo, void *workspace,
+      size_t workspaceBytes, const void *alpha2, cudnnTensorDescriptor_t zDesc,
+      const void *z, cudnnTensorDescriptor_t biasDesc, const void *bias,
+      cudnnActivationDescriptor_t activation, cudnnTensorDescriptor_t yDesc,
+      void *y);
+  cudnnStatus_t (*cudnnAddTensor)(cudnnHandle_t handle, const void *alpha,
+                                  cudnnTensorDescriptor_t aDesc, const void *a,
+                                  const void *beta,
+                                  cudnnTensorDescriptor_t cDesc, void *c);
+  cudnnStatus_t (*cudnnActivationForward)(
+      cudnnHandle_t handle, cudnnActivationDescriptor_t activation,
+      const void *alpha, cudnnTensorDescriptor_t xDesc, const void *x,
+      const void *beta, cudnnTensorDescriptor_t yDesc, void *y);
 };
 
 } // namespace kiln::rt::cuda

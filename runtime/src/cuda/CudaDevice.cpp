@@ -18,7 +18,8 @@ namespace {
 
 /// Staging offsets and sizes are aligned like cudaMalloc's allocations.
 constexpr uint64_t kDeviceAlignment = 256;
-/// cuBLASLt's workspace (the size NVIDIA recommends for Hopper).
+/// cuBLASLt's and cuDNN's workspace (the size NVIDIA recommends for
+/// cuBLASLt on Hopper).
 constexpr size_t kWorkspaceBytes = 32u << 20;
 constexpr uint32_t kMaxKernelArgs = 1024;
 
@@ -130,6 +131,30 @@ struct LoadedBlasLt {
   std::string error;
 };
 
+/// The first of `candidates` that dlopen loads; the others are listed in
+/// `tried`.
+void *openFirst(const std::vector<std::string> &candidates, std::string &tried) {
+  for (const std::string &c : candidates) {
+    if (void *lib = dlopen(c.c_str(), RTLD_NOW | RTLD_LOCAL))
+      return lib;
+    tried += tried.empty() ? c : ", " + c;
+  }
+  return nullptr;
+}
+
+/// `sonames` under $CUDA_HOME, $CUDA_PATH and /usr/local/cuda.
+std::vector<std::string> toolkitCopies(const std::vector<std::string> &sonames) {
+  std::vector<std::string> roots, out;
+  for (const char *var : {"CUDA_HOME", "CUDA_PATH"})
+    if (const char *root = std::getenv(var); root && *root)
+      roots.push_back(root);
+  roots.push_back("/usr/local/cuda");
+  for (const std::string &root : roots)
+    for (const std::string &so : sonames)
+      out.push_back(root + "/lib64/" + so);
+  return out;
+}
+
 /// cuBLASLt: the soname of the driver's CUDA major version first (a newer
 /// cuBLASLt needs a newer driver), then older ones, then the CUDA toolkit's
 /// own copy.
@@ -144,22 +169,10 @@ const LoadedBlasLt &loadBlasLt(int driverVersion) {
     for (int v = major < 11 || major > 13 ? 13 : major; v >= 11; --v)
       sonames.push_back("libcublasLt.so." + std::to_string(v));
     candidates.insert(candidates.end(), sonames.begin(), sonames.end());
-    std::vector<std::string> roots;
-    for (const char *var : {"CUDA_HOME", "CUDA_PATH"})
-      if (const char *root = std::getenv(var); root && *root)
-        roots.push_back(root);
-    roots.push_back("/usr/local/cuda");
-    for (const std::string &root : roots)
-      for (const std::string &so : sonames)
-        candidates.push_back(root + "/lib64/" + so);
-    void *lib = nullptr;
+    std::vector<std::string> copies = toolkitCopies(sonames);
+    candidates.insert(candidates.end(), copies.begin(), copies.end());
     std::string tried;
-    for (const std::string &c : candidates) {
-      lib = dlopen(c.c_str(), RTLD_NOW | RTLD_LOCAL);
-      if (lib)
-        break;
-      tried += tried.empty() ? c : ", " + c;
-    }
+    void *lib = openFirst(candidates, tried);
     if (!lib) {
       l.error = "no cuBLASLt: cannot load any of " + tried;
       return l;
@@ -190,6 +203,64 @@ const LoadedBlasLt &loadBlasLt(int driverVersion) {
     resolve(lib, "cublasLtMatmul", a.cublasLtMatmul, missing);
     if (!missing.empty())
       l.error = "cuBLASLt lacks " + missing;
+    return l;
+  }();
+  return loaded;
+}
+
+struct LoadedCudnn {
+  CudnnApi api{};
+  std::string error;
+};
+
+/// cuDNN 9: $KILN_CUDNN, else libcudnn.so.9 on the library path, else the
+/// CUDA toolkit's copy. Loaded on the first convolution.
+const LoadedCudnn &loadCudnn() {
+  static LoadedCudnn loaded = [] {
+    LoadedCudnn l;
+    std::vector<std::string> candidates;
+    if (const char *path = std::getenv("KILN_CUDNN"); path && *path)
+      candidates.push_back(path);
+    candidates.push_back("libcudnn.so.9");
+    std::vector<std::string> copies = toolkitCopies({"libcudnn.so.9"});
+    candidates.insert(candidates.end(), copies.begin(), copies.end());
+    std::string tried;
+    void *lib = openFirst(candidates, tried);
+    if (!lib) {
+      l.error = "no cuDNN: cannot load any of " + tried;
+      return l;
+    }
+    std::string missing;
+    CudnnApi &a = l.api;
+#define KILN_RESOLVE(name) resolve(lib, #name, a.name, missing)
+    KILN_RESOLVE(cudnnGetVersion);
+    KILN_RESOLVE(cudnnGetErrorString);
+    KILN_RESOLVE(cudnnCreate);
+    KILN_RESOLVE(cudnnDestroy);
+    KILN_RESOLVE(cudnnSetStream);
+    KILN_RESOLVE(cudnnCreateTensorDescriptor);
+    KILN_RESOLVE(cudnnDestroyTensorDescriptor);
+    KILN_RESOLVE(cudnnSetTensor4dDescriptor);
+    KILN_RESOLVE(cudnnCreateFilterDescriptor);
+    KILN_RESOLVE(cudnnDestroyFilterDescriptor);
+    KILN_RESOLVE(cudnnSetFilter4dDescriptor);
+    KILN_RESOLVE(cudnnCreateConvolutionDescriptor);
+    KILN_RESOLVE(cudnnDestroyConvolutionDescriptor);
+    KILN_RESOLVE(cudnnSetConvolution2dDescriptor);
+    KILN_RESOLVE(cudnnSetConvolutionMathType);
+    KILN_RESOLVE(cudnnCreateActivationDescriptor);
+    KILN_RESOLVE(cudnnDestroyActivationDescriptor);
+    KILN_RESOLVE(cudnnSetActivationDescriptor);
+    KILN_RESOLVE(cudnnGetConvolutionForwardAlgorithm_v7);
+    KILN_RESOLVE(cudnnConvolutionForward);
+    KILN_RESOLVE(cudnnConvolutionBiasActivationForward);
+    KILN_RESOLVE(cudnnAddTensor);
+    KILN_RESOLVE(cudnnActivationForward);
+#undef KILN_RESOLVE
+    if (!missing.empty())
+      l.error = "cuDNN lacks " + missing;
+    else if (size_t version = a.cudnnGetVersion(); version < 90000)
+      l.error = "cuDNN " + std::to_string(version) + " is older than 9.0";
     return l;
   }();
   return loaded;
@@ -229,6 +300,30 @@ struct CudaDevice::LtEntry {
     for (cublasLtMatrixLayout_t l : {a, b, c})
       if (l)
         api->cublasLtMatrixLayoutDestroy(l);
+  }
+};
+
+/// One planned convolution: cuDNN descriptors and the chosen algorithm.
+struct CudaDevice::ConvEntry {
+  const CudnnApi *api = nullptr;
+  cudnnTensorDescriptor_t x = nullptr, y = nullptr, bias = nullptr;
+  cudnnFilterDescriptor_t filter = nullptr;
+  cudnnConvolutionDescriptor_t conv = nullptr;
+  cudnnActivationDescriptor_t relu = nullptr;
+  int algo = 0;
+  CudnnConvPlan plan;
+  ~ConvEntry() {
+    if (!api)
+      return;
+    for (cudnnTensorDescriptor_t t : {x, y, bias})
+      if (t)
+        api->cudnnDestroyTensorDescriptor(t);
+    if (filter)
+      api->cudnnDestroyFilterDescriptor(filter);
+    if (conv)
+      api->cudnnDestroyConvolutionDescriptor(conv);
+    if (relu)
+      api->cudnnDestroyActivationDescriptor(relu);
   }
 };
 
@@ -409,6 +504,9 @@ CudaDevice::~CudaDevice() {
   if (stream_)
     driver_->cuStreamSynchronize(stream_);
   ltCache_.clear();
+  convCache_.clear();
+  if (cudnnHandle_)
+    cudnn_->cudnnDestroy(cudnnHandle_);
   for (FunctionGraph &g : graphs_)
     if (g.exec)
       driver_->cuGraphExecDestroy(g.exec);
@@ -432,6 +530,7 @@ void CudaDevice::bind(kiln_host_api_t &host) {
   host.device_weights = reinterpret_cast<const void *>(weights_);
   host.launch = &CudaDevice::launchThunk;
   host.matmul = &CudaDevice::matmulThunk;
+  host.conv = &CudaDevice::convThunk;
 }
 
 void CudaDevice::launchThunk(void *device, uint32_t kernel, uint32_t grid,
@@ -445,6 +544,13 @@ void CudaDevice::matmulThunk(void *device, const kiln_matmul_t *op) {
   if (!op)
     return d->fail("a NULL matmul descriptor");
   d->matmul(*op);
+}
+
+void CudaDevice::convThunk(void *device, const kiln_conv_t *op) {
+  auto *d = static_cast<CudaDevice *>(device);
+  if (!op)
+    return d->fail("a NULL convolution descriptor");
+  d->conv(*op);
 }
 
 void CudaDevice::launch(uint32_t kernel, uint32_t grid, uint32_t block,
@@ -469,6 +575,20 @@ void CudaDevice::launch(uint32_t kernel, uint32_t grid, uint32_t block,
             "cuLaunchKernel");
   if (!e.empty())
     fail("kernel '" + kernelNames_[kernel] + "': " + e);
+}
+
+bool CudaDevice::ensureWorkspace(std::string &error) {
+  if (workspace_)
+    return true;
+  if (std::string e = check(driver_->cuMemAlloc(&workspace_, kWorkspaceBytes),
+                            "cuMemAlloc (library workspace)");
+      !e.empty()) {
+    workspace_ = 0;
+    error = e;
+    return false;
+  }
+  workspaceBytes_ = kWorkspaceBytes;
+  return true;
 }
 
 CudaDevice::LtEntry *CudaDevice::ltEntry(const kiln_matmul_t &op,
@@ -501,14 +621,8 @@ CudaDevice::LtEntry *CudaDevice::ltEntry(const kiln_matmul_t &op,
       error = "cublasLtCreate failed";
       return nullptr;
     }
-    if (std::string e = check(driver_->cuMemAlloc(&workspace_, kWorkspaceBytes),
-                              "cuMemAlloc (cuBLASLt workspace)");
-        !e.empty()) {
-      workspace_ = 0;
-      error = e;
+    if (!ensureWorkspace(error))
       return nullptr;
-    }
-    workspaceBytes_ = kWorkspaceBytes;
   }
   auto entry = std::make_unique<LtEntry>();
   entry->api = blasLt_;
@@ -623,6 +737,161 @@ void CudaDevice::matmul(const kiln_matmul_t &op) {
       workspaceBytes_, stream_);
   if (s != CUBLAS_STATUS_SUCCESS)
     fail("cublasLtMatmul failed with cuBLAS status " + std::to_string(s));
+}
+
+CudaDevice::ConvEntry *CudaDevice::convEntry(const CudnnConvPlan &plan,
+                                             std::string &error) {
+  auto found = convCache_.find(plan.key);
+  if (found != convCache_.end())
+    return found->second.get();
+  if (!cudnnHandle_) {
+    const LoadedCudnn &loaded = loadCudnn();
+    if (!loaded.error.empty()) {
+      error = loaded.error;
+      return nullptr;
+    }
+    cudnn_ = &loaded.api;
+    if (cudnnStatus_t s = cudnn_->cudnnCreate(&cudnnHandle_);
+        s != CUDNN_STATUS_SUCCESS) {
+      cudnnHandle_ = nullptr;
+      error = std::string("cudnnCreate failed: ") + cudnn_->cudnnGetErrorString(s);
+      return nullptr;
+    }
+    if (cudnnStatus_t s = cudnn_->cudnnSetStream(cudnnHandle_, stream_);
+        s != CUDNN_STATUS_SUCCESS) {
+      error = std::string("cudnnSetStream failed: ") +
+              cudnn_->cudnnGetErrorString(s);
+      return nullptr;
+    }
+  }
+  if (!ensureWorkspace(error))
+    return nullptr;
+  const CudnnApi &dnn = *cudnn_;
+  auto ok = [&](cudnnStatus_t s, const char *what) {
+    if (s == CUDNN_STATUS_SUCCESS)
+      return true;
+    error = std::string(what) + " failed: " + dnn.cudnnGetErrorString(s);
+    return false;
+  };
+  auto entry = std::make_unique<ConvEntry>();
+  entry->api = cudnn_;
+  entry->plan = plan;
+  const CudnnConvPlan &p = plan;
+  auto tensor = [&](cudnnTensorDescriptor_t &t, const std::array<int, 4> &d) {
+    return ok(dnn.cudnnCreateTensorDescriptor(&t), "cudnnCreateTensorDescriptor") &&
+           ok(dnn.cudnnSetTensor4dDescriptor(t, CUDNN_TENSOR_NHWC,
+                                             CUDNN_DATA_FLOAT, d[0], d[1], d[2],
+                                             d[3]),
+              "cudnnSetTensor4dDescriptor");
+  };
+  int math = p.tf32 ? CUDNN_TENSOR_OP_MATH : CUDNN_FMA_MATH;
+  if (!tensor(entry->x, p.x) || !tensor(entry->y, p.y) ||
+      !ok(dnn.cudnnCreateFilterDescriptor(&entry->filter),
+          "cudnnCreateFilterDescriptor") ||
+      !ok(dnn.cudnnSetFilter4dDescriptor(entry->filter, CUDNN_DATA_FLOAT,
+                                         CUDNN_TENSOR_NHWC, p.filter[0],
+                                         p.filter[1], p.filter[2], p.filter[3]),
+          "cudnnSetFilter4dDescriptor") ||
+      !ok(dnn.cudnnCreateConvolutionDescriptor(&entry->conv),
+          "cudnnCreateConvolutionDescriptor") ||
+      !ok(dnn.cudnnSetConvolution2dDescriptor(
+              entry->conv, p.padH, p.padW, p.strideH, p.strideW, p.dilationH,
+              p.dilationW, CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
+          "cudnnSetConvolution2dDescriptor") ||
+      !ok(dnn.cudnnSetConvolutionMathType(entry->conv, math),
+          "cudnnSetConvolutionMathType"))
+    return nullptr;
+  bool bias = p.call == CudnnConvPlan::Call::ForwardAddBias ||
+              p.call == CudnnConvPlan::Call::FusedBiasRelu;
+  bool relu = p.call == CudnnConvPlan::Call::ForwardRelu ||
+              p.call == CudnnConvPlan::Call::FusedBiasRelu;
+  if (bias && !tensor(entry->bias, {1, p.y[1], 1, 1}))
+    return nullptr;
+  if (relu &&
+      (!ok(dnn.cudnnCreateActivationDescriptor(&entry->relu),
+           "cudnnCreateActivationDescriptor") ||
+       !ok(dnn.cudnnSetActivationDescriptor(entry->relu, CUDNN_ACTIVATION_RELU,
+                                            CUDNN_PROPAGATE_NAN, 0.0),
+           "cudnnSetActivationDescriptor")))
+    return nullptr;
+  // The heuristic's best algorithm that fits the workspace and, without
+  // TF32, computes in plain FMA (f32 TF32 tensor-op algorithms would lose
+  // precision).
+  cudnnConvolutionFwdAlgoPerf_t results[CUDNN_CONVOLUTION_FWD_ALGO_COUNT] = {};
+  int returned = 0;
+  if (!ok(dnn.cudnnGetConvolutionForwardAlgorithm_v7(
+              cudnnHandle_, entry->x, entry->filter, entry->conv, entry->y,
+              CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &returned, results),
+          "cudnnGetConvolutionForwardAlgorithm_v7"))
+    return nullptr;
+  const cudnnConvolutionFwdAlgoPerf_t *chosen = nullptr;
+  for (int i = 0; i < returned && i < CUDNN_CONVOLUTION_FWD_ALGO_COUNT; ++i)
+    if (results[i].status == CUDNN_STATUS_SUCCESS &&
+        results[i].memory <= workspaceBytes_ &&
+        (p.tf32 || results[i].mathType != CUDNN_TENSOR_OP_MATH)) {
+      chosen = &results[i];
+      break;
+    }
+  if (!chosen) {
+    error = "cuDNN has no algorithm for this convolution within " +
+            std::to_string(workspaceBytes_ >> 20) + " MiB of workspace";
+    return nullptr;
+  }
+  if (!ok(dnn.cudnnSetConvolutionMathType(entry->conv, chosen->mathType),
+          "cudnnSetConvolutionMathType"))
+    return nullptr;
+  entry->algo = chosen->algo;
+  ConvEntry *raw = entry.get();
+  convCache_.emplace(plan.key, std::move(entry));
+  return raw;
+}
+
+void CudaDevice::conv(const kiln_conv_t &op) {
+  if (!error_.empty())
+    return;
+  CudnnConvPlan plan;
+  if (std::string e = planConv(op, plan); !e.empty())
+    return fail("convolution: " + e);
+  std::string error;
+  ConvEntry *e = convEntry(plan, error);
+  auto where = [&] {
+    return "convolution (" + std::to_string(op.n) + "x" + std::to_string(op.h) +
+           "x" + std::to_string(op.w) + "x" + std::to_string(op.c) + " * " +
+           std::to_string(op.kh) + "x" + std::to_string(op.kw) + "x" +
+           std::to_string(op.o) + "): ";
+  };
+  if (!e)
+    return fail(where() + error);
+  const CudnnApi &dnn = *cudnn_;
+  auto ptr = [](uint64_t address) { return reinterpret_cast<void *>(address); };
+  float one = 1.0f, zero = 0.0f, beta = plan.beta;
+  void *ws = ptr(workspace_);
+  cudnnStatus_t s = CUDNN_STATUS_SUCCESS;
+  const char *what = "cudnnConvolutionForward";
+  if (plan.call == CudnnConvPlan::Call::FusedBiasRelu) {
+    what = "cudnnConvolutionBiasActivationForward";
+    s = dnn.cudnnConvolutionBiasActivationForward(
+        cudnnHandle_, &one, e->x, ptr(op.x), e->filter, ptr(op.filter), e->conv,
+        e->algo, ws, workspaceBytes_, &beta, e->y, ptr(op.y), e->bias,
+        ptr(op.bias), e->relu, e->y, ptr(op.y));
+  } else {
+    s = dnn.cudnnConvolutionForward(cudnnHandle_, &one, e->x, ptr(op.x),
+                                    e->filter, ptr(op.filter), e->conv, e->algo,
+                                    ws, workspaceBytes_, &beta, e->y, ptr(op.y));
+    if (s == CUDNN_STATUS_SUCCESS &&
+        plan.call == CudnnConvPlan::Call::ForwardAddBias) {
+      what = "cudnnAddTensor";
+      s = dnn.cudnnAddTensor(cudnnHandle_, &one, e->bias, ptr(op.bias), &one,
+                             e->y, ptr(op.y));
+    } else if (s == CUDNN_STATUS_SUCCESS &&
+               plan.call == CudnnConvPlan::Call::ForwardRelu) {
+      what = "cudnnActivationForward";
+      s = dnn.cudnnActivationForward(cudnnHandle_, e->relu, &one, e->y,
+                                     ptr(op.y), &zero, e->y, ptr(op.y));
+    }
+  }
+  if (s != CUDNN_STATUS_SUCCESS)
+    fail(where() + what + " failed: " + dnn.cudnnGetErrorString(s));
 }
 
 kiln_status_t CudaDevice::invoke(size_t functionIndex,

@@ -1,8 +1,8 @@
 //===- CudaDevice.h - a session's NVIDIA GPU: driver, stream, memory -------===//
 //
 // Runs cuda artifacts: their entry points are host code that enqueues
-// kernel launches (PTX from the artifact, loaded with cuModuleLoadDataEx)
-// and cuBLASLt matmuls on one stream, through kiln_host_api_t. Everything
+// kernel launches (PTX from the artifact, loaded with cuModuleLoadDataEx),
+// cuBLASLt matmuls and cuDNN convolutions on one stream, through kiln_host_api_t. Everything
 // CUDA is loaded with dlopen on first use.
 //
 //===----------------------------------------------------------------------===//
@@ -13,6 +13,7 @@
 #include "kiln/artifact_abi.h"
 #include "kiln/runtime.h"
 #include "runtime/src/Manifest.h"
+#include "runtime/src/cuda/ConvPlan.h"
 #include "runtime/src/cuda/CudaApi.h"
 #include "runtime/src/cuda/MatmulPlan.h"
 
@@ -65,9 +66,11 @@ private:
                           uint32_t block, uint32_t numArgs,
                           const uint64_t *args);
   static void matmulThunk(void *device, const kiln_matmul_t *op);
+  static void convThunk(void *device, const kiln_conv_t *op);
   void launch(uint32_t kernel, uint32_t grid, uint32_t block, uint32_t numArgs,
               const uint64_t *args);
   void matmul(const kiln_matmul_t &op);
+  void conv(const kiln_conv_t &op);
   /// Records the first failure of an invocation (later ones are effects);
   /// an empty message is no failure.
   void fail(std::string message);
@@ -75,6 +78,7 @@ private:
   std::string check(cuda::CUresult result, const char *what) const;
 
   struct LtEntry;
+  struct ConvEntry;
   struct FunctionGraph {
     int64_t invocations = 0;
     cuda::CUgraphExec exec = nullptr;
@@ -84,9 +88,13 @@ private:
   /// marks the function as not capturable (and clears the error).
   void capture(FunctionGraph &graph, const std::function<int32_t()> &run);
   LtEntry *ltEntry(const kiln_matmul_t &op, std::string &error);
+  ConvEntry *convEntry(const CudnnConvPlan &plan, std::string &error);
+  /// Allocates the workspace cuBLASLt and cuDNN share, once.
+  bool ensureWorkspace(std::string &error);
 
   const cuda::DriverApi *driver_ = nullptr;
   const cuda::BlasLtApi *blasLt_ = nullptr;
+  const cuda::CudnnApi *cudnn_ = nullptr;
   std::string modulePath_;
   std::string description_;
   cuda::CUdevice device_ = 0;
@@ -105,6 +113,8 @@ private:
   std::vector<void *> inputPtrs_, outputPtrs_;
   cuda::cublasLtHandle_t blasLtHandle_ = nullptr;
   std::map<std::vector<int64_t>, std::unique_ptr<LtEntry>> ltCache_;
+  cuda::cudnnHandle_t cudnnHandle_ = nullptr;
+  std::map<std::array<int64_t, 19>, std::unique_ptr<ConvEntry>> convCache_;
   bool useGraphs_ = false;
   std::vector<FunctionGraph> graphs_;
   std::string error_;

@@ -13,6 +13,13 @@
  *     of a launch points into an allocation) and logs the launches, the
  *     copies and, at exit, the allocations still live to $FAKE_CUDA_LOG.
  *
+ * It is also a stand-in cuDNN (KILN_CUDNN): the convolution calls the
+ * runtime makes, computed on the host from their descriptors as cuDNN
+ * defines them (NHWC tensors, KRSC filters, cross-correlation, alpha/beta
+ * scaling), with every pointer checked to lie inside an allocation. So a
+ * test can compare a cuda artifact whose work is all convolutions with the
+ * CPU's result.
+ *
  *===----------------------------------------------------------------------===*/
 
 #include <stdint.h>
@@ -296,5 +303,239 @@ EXPORT int cuEventElapsedTime(float *ms, void *start, void *end) {
   (void)start;
   (void)end;
   *ms = 0.25f;
+  return 0;
+}
+
+/* --- cuDNN ----------------------------------------------------------------*/
+
+typedef struct {
+  int format, type, n, c, h, w;
+} TensorDesc;
+typedef struct {
+  int type, format, k, c, h, w;
+} FilterDesc;
+typedef struct {
+  int padH, padW, strideH, strideW, dilH, dilW, mode, type, math;
+} ConvDesc;
+typedef struct {
+  int mode, nan;
+  double coef;
+} ActivationDesc;
+typedef struct {
+  int algo, status;
+  float time;
+  size_t memory;
+  int determinism, mathType, reserved[3];
+} AlgoPerf;
+
+#define CUDNN_BAD_PARAM 2000
+#define CUDNN_NOT_SUPPORTED 3000
+
+EXPORT size_t cudnnGetVersion(void) { return 90100; }
+EXPORT const char *cudnnGetErrorString(int status) {
+  return status == 0 ? "CUDNN_STATUS_SUCCESS"
+         : status == CUDNN_BAD_PARAM ? "CUDNN_STATUS_BAD_PARAM"
+                                     : "CUDNN_STATUS_NOT_SUPPORTED";
+}
+EXPORT int cudnnCreate(void **handle) {
+  if (!isMode("host"))
+    return CUDNN_NOT_SUPPORTED;
+  *handle = &dummy;
+  fprintf(logFile(), "cudnn handle created\n");
+  return 0;
+}
+EXPORT int cudnnDestroy(void *handle) {
+  return handle == &dummy ? 0 : CUDNN_BAD_PARAM;
+}
+EXPORT int cudnnSetStream(void *handle, void *stream) {
+  return handle == &dummy && stream ? 0 : CUDNN_BAD_PARAM;
+}
+#define DESCRIPTOR(Name, Type)                                                 \
+  EXPORT int cudnnCreate##Name##Descriptor(Type **d) {                         \
+    *d = calloc(1, sizeof(Type));                                              \
+    return *d ? 0 : CUDNN_BAD_PARAM;                                           \
+  }                                                                            \
+  EXPORT int cudnnDestroy##Name##Descriptor(Type *d) {                         \
+    free(d);                                                                   \
+    return 0;                                                                  \
+  }
+DESCRIPTOR(Tensor, TensorDesc)
+DESCRIPTOR(Filter, FilterDesc)
+DESCRIPTOR(Convolution, ConvDesc)
+DESCRIPTOR(Activation, ActivationDesc)
+
+EXPORT int cudnnSetTensor4dDescriptor(TensorDesc *d, int format, int type,
+                                      int n, int c, int h, int w) {
+  if (format != 1 || type != 0 || n < 1 || c < 1 || h < 1 || w < 1)
+    return CUDNN_NOT_SUPPORTED; /* the stand-in knows f32 NHWC only */
+  *d = (TensorDesc){format, type, n, c, h, w};
+  return 0;
+}
+EXPORT int cudnnSetFilter4dDescriptor(FilterDesc *d, int type, int format,
+                                      int k, int c, int h, int w) {
+  if (format != 1 || type != 0 || k < 1 || c < 1 || h < 1 || w < 1)
+    return CUDNN_NOT_SUPPORTED;
+  *d = (FilterDesc){type, format, k, c, h, w};
+  return 0;
+}
+EXPORT int cudnnSetConvolution2dDescriptor(ConvDesc *d, int padH, int padW,
+                                           int strideH, int strideW, int dilH,
+                                           int dilW, int mode, int type) {
+  if (padH < 0 || padW < 0 || strideH < 1 || strideW < 1 || dilH < 1 ||
+      dilW < 1 || mode != 1 || type != 0)
+    return CUDNN_BAD_PARAM;
+  *d = (ConvDesc){padH, padW, strideH, strideW, dilH, dilW, mode, type, 0};
+  return 0;
+}
+EXPORT int cudnnSetConvolutionMathType(ConvDesc *d, int math) {
+  d->math = math;
+  return 0;
+}
+EXPORT int cudnnSetActivationDescriptor(ActivationDesc *d, int mode, int nan,
+                                        double coef) {
+  if (mode != 1)
+    return CUDNN_NOT_SUPPORTED;
+  *d = (ActivationDesc){mode, nan, coef};
+  return 0;
+}
+
+/* The output shape cuDNN derives must be the one the runtime declared. */
+static int shapesAgree(const TensorDesc *x, const FilterDesc *w,
+                       const ConvDesc *c, const TensorDesc *y) {
+  int oh = (x->h + 2 * c->padH - c->dilH * (w->h - 1) - 1) / c->strideH + 1;
+  int ow = (x->w + 2 * c->padW - c->dilW * (w->w - 1) - 1) / c->strideW + 1;
+  return x->c == w->c && y->n == x->n && y->c == w->k && y->h == oh &&
+         y->w == ow;
+}
+
+EXPORT int cudnnGetConvolutionForwardAlgorithm_v7(
+    void *handle, const TensorDesc *x, const FilterDesc *w, const ConvDesc *c,
+    const TensorDesc *y, int requested, int *returned, AlgoPerf *results) {
+  if (handle != &dummy || requested < 1 || !shapesAgree(x, w, c, y))
+    return CUDNN_BAD_PARAM;
+  /* A TF32 tensor-op algorithm first, as cuDNN ranks them on Hopper; the
+   * runtime must skip it unless TF32 is allowed. */
+  int n = requested < 2 ? requested : 2;
+  results[0] = (AlgoPerf){1, 0, 0.1f, 0, 0, 1, {0, 0, 0}};
+  if (n > 1)
+    results[1] = (AlgoPerf){0, 0, 0.2f, 0, 0, 3, {0, 0, 0}};
+  *returned = n;
+  return 0;
+}
+
+static float *at(const void *p, size_t elements) {
+  return inside((uint64_t)(uintptr_t)p, elements * sizeof(float))
+             ? (float *)(uintptr_t)p
+             : NULL;
+}
+static size_t count(const TensorDesc *t) {
+  return (size_t)t->n * t->c * t->h * t->w;
+}
+
+/* y = alpha1·conv(x, w) + alpha2·z (+ bias) (then ReLU). */
+static int convolve(const char *what, const float *alpha1, const TensorDesc *xd,
+                    const void *xp, const FilterDesc *wd, const void *wp,
+                    const ConvDesc *cd, int algo, const float *alpha2,
+                    const void *zp, const void *biasp, int relu,
+                    const TensorDesc *yd, void *yp) {
+  if (!shapesAgree(xd, wd, cd, yd) || algo < 0 || algo > 7)
+    return CUDNN_BAD_PARAM;
+  float *x = at(xp, count(xd)), *y = at(yp, count(yd));
+  float *w = at(wp, (size_t)wd->k * wd->c * wd->h * wd->w);
+  float *z = zp ? at(zp, count(yd)) : NULL;
+  float *bias = biasp ? at(biasp, (size_t)yd->c) : NULL;
+  if (!x || !y || !w || (zp && !z) || (biasp && !bias)) {
+    fprintf(logFile(), "cudnn %s: X pointer outside device memory\n", what);
+    return CUDNN_BAD_PARAM;
+  }
+  if (z && z != y) {
+    fprintf(logFile(), "cudnn %s: X z is not y\n", what);
+    return CUDNN_NOT_SUPPORTED;
+  }
+  fprintf(logFile(),
+          "cudnn %s %dx%dx%dx%d filter %dx%dx%dx%d pad %d,%d stride %d,%d "
+          "dilation %d,%d -> %dx%dx%dx%d math %d alpha2 %g%s%s\n",
+          what, xd->n, xd->h, xd->w, xd->c, wd->k, wd->h, wd->w, wd->c,
+          cd->padH, cd->padW, cd->strideH, cd->strideW, cd->dilH, cd->dilW,
+          yd->n, yd->h, yd->w, yd->c, cd->math, *alpha2, bias ? " bias" : "",
+          relu ? " relu" : "");
+  for (int n = 0; n < yd->n; ++n)
+    for (int oy = 0; oy < yd->h; ++oy)
+      for (int ox = 0; ox < yd->w; ++ox)
+        for (int k = 0; k < yd->c; ++k) {
+          double sum = 0;
+          for (int r = 0; r < wd->h; ++r)
+            for (int q = 0; q < wd->w; ++q) {
+              int iy = oy * cd->strideH + r * cd->dilH - cd->padH;
+              int ix = ox * cd->strideW + q * cd->dilW - cd->padW;
+              if (iy < 0 || iy >= xd->h || ix < 0 || ix >= xd->w)
+                continue;
+              for (int c = 0; c < xd->c; ++c)
+                sum += (double)x[((size_t)(n * xd->h + iy) * xd->w + ix) * xd->c + c] *
+                       w[((size_t)(k * wd->h + r) * wd->w + q) * wd->c + c];
+            }
+          float *out = &y[((size_t)(n * yd->h + oy) * yd->w + ox) * yd->c + k];
+          float v = *alpha1 * (float)sum + (*alpha2 != 0 ? *alpha2 * *out : 0);
+          if (bias)
+            v += bias[k];
+          if (relu && v < 0)
+            v = 0;
+          *out = v;
+        }
+  return 0;
+}
+
+EXPORT int cudnnConvolutionForward(void *handle, const float *alpha,
+                                   const TensorDesc *xd, const void *x,
+                                   const FilterDesc *wd, const void *w,
+                                   const ConvDesc *cd, int algo, void *ws,
+                                   size_t wsBytes, const float *beta,
+                                   const TensorDesc *yd, void *y) {
+  if (handle != &dummy || (wsBytes && !inside((uint64_t)(uintptr_t)ws, wsBytes)))
+    return CUDNN_BAD_PARAM;
+  return convolve("conv", alpha, xd, x, wd, w, cd, algo, beta, y, NULL, 0, yd, y);
+}
+
+EXPORT int cudnnConvolutionBiasActivationForward(
+    void *handle, const float *alpha1, const TensorDesc *xd, const void *x,
+    const FilterDesc *wd, const void *w, const ConvDesc *cd, int algo, void *ws,
+    size_t wsBytes, const float *alpha2, const TensorDesc *zd, const void *z,
+    const TensorDesc *bd, const void *bias, const ActivationDesc *act,
+    const TensorDesc *yd, void *y) {
+  if (handle != &dummy || (wsBytes && !inside((uint64_t)(uintptr_t)ws, wsBytes)) ||
+      !act || act->mode != 1 || bd->n != 1 || bd->c != yd->c || bd->h != 1 ||
+      bd->w != 1 || count(zd) != count(yd))
+    return CUDNN_BAD_PARAM;
+  return convolve("conv+bias+relu", alpha1, xd, x, wd, w, cd, algo, alpha2, z,
+                  bias, 1, yd, y);
+}
+
+/* C = alpha·A + beta·C, A a [1, c, 1, 1] bias broadcast over C. */
+EXPORT int cudnnAddTensor(void *handle, const float *alpha, const TensorDesc *ad,
+                          const void *a, const float *beta, const TensorDesc *cd,
+                          void *c) {
+  float *bias = at(a, (size_t)ad->c), *out = at(c, count(cd));
+  if (handle != &dummy || ad->n != 1 || ad->h != 1 || ad->w != 1 ||
+      ad->c != cd->c || !bias || !out)
+    return CUDNN_BAD_PARAM;
+  fprintf(logFile(), "cudnn add bias %d\n", ad->c);
+  for (size_t i = 0; i < count(cd); ++i)
+    out[i] = *beta * out[i] + *alpha * bias[i % cd->c];
+  return 0;
+}
+
+EXPORT int cudnnActivationForward(void *handle, const ActivationDesc *act,
+                                  const float *alpha, const TensorDesc *xd,
+                                  const void *x, const float *beta,
+                                  const TensorDesc *yd, void *y) {
+  float *in = at(x, count(xd)), *out = at(y, count(yd));
+  if (handle != &dummy || act->mode != 1 || count(xd) != count(yd) || !in ||
+      !out)
+    return CUDNN_BAD_PARAM;
+  fprintf(logFile(), "cudnn relu %zu\n", count(xd));
+  for (size_t i = 0; i < count(xd); ++i) {
+    float v = *alpha * (in[i] > 0 ? in[i] : 0);
+    out[i] = *beta != 0 ? v + *beta * out[i] : v;
+  }
   return 0;
 }

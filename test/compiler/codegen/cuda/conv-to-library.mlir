@@ -1,0 +1,166 @@
+// kiln-cuda-conv-to-library: f32 convolutions on dense buffers become
+// kiln_conv_t descriptors (23 x i64 on the stack) handed to host->conv
+// (field 8), which runs them with cuDNN.
+// RUN: kiln-opt --kiln-cuda-conv-to-library %s | FileCheck %s
+// RUN: kiln-opt --kiln-cuda-conv-to-library="allow-tf32=true" %s | FileCheck %s --check-prefix=TF32
+
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#ch = affine_map<(d0, d1, d2, d3) -> (d3)>
+
+// What bufferization makes of tensor.pad + conv + bias + ReLU: the padded
+// copy, the output's zero fill and the epilogue all go; the call reads the
+// unpadded input with padding 1 and writes the epilogue's output.
+// CHECK-LABEL: func.func @same_bias_relu(
+// CHECK: %[[DESC:.*]] = llvm.alloca %{{.*}} x !llvm.array<23 x i64>
+// CHECK-NOT: memref.alloc
+// CHECK-NOT: linalg.
+// CHECK-NOT: memref.copy
+// flags 0, activation RELU (1)
+// CHECK: %[[FLAGS:.*]] = arith.constant 0 : i64
+// CHECK-NEXT: llvm.getelementptr %{{.*}}[0, 0]
+// CHECK: arith.constant 1 : i64
+// CHECK-NEXT: llvm.getelementptr %{{.*}}[0, 1]
+// n, h, w, c = 2, 8, 8, 3; o, kh, kw = 4, 3, 3; oh, ow = 8, 8
+// CHECK: arith.constant 2 : i64
+// CHECK-NEXT: llvm.getelementptr %{{.*}}[0, 2]
+// CHECK: arith.constant 8 : i64
+// CHECK-NEXT: llvm.getelementptr %{{.*}}[0, 3]
+// CHECK: arith.constant 3 : i64
+// CHECK-NEXT: llvm.getelementptr %{{.*}}[0, 5]
+// CHECK: arith.constant 4 : i64
+// CHECK-NEXT: llvm.getelementptr %{{.*}}[0, 6]
+// pad top, bottom, left, right = 1
+// CHECK: arith.constant 1 : i64
+// CHECK-NEXT: llvm.getelementptr %{{.*}}[0, 11]
+// CHECK: arith.constant 1 : i64
+// CHECK-NEXT: llvm.getelementptr %{{.*}}[0, 12]
+// CHECK: arith.constant 1 : i64
+// CHECK-NEXT: llvm.getelementptr %{{.*}}[0, 13]
+// CHECK: arith.constant 1 : i64
+// CHECK-NEXT: llvm.getelementptr %{{.*}}[0, 14]
+// The input is %arg0 (unpadded), the filter %arg1, the output %arg3 (the
+// epilogue's), the bias %arg2.
+// CHECK: memref.extract_strided_metadata %arg0
+// CHECK: llvm.getelementptr %{{.*}}[0, 19]
+// CHECK: memref.extract_strided_metadata %arg1
+// CHECK: llvm.getelementptr %{{.*}}[0, 20]
+// CHECK: memref.extract_strided_metadata %arg3
+// CHECK: llvm.getelementptr %{{.*}}[0, 21]
+// CHECK: memref.extract_strided_metadata %arg2
+// CHECK: llvm.getelementptr %{{.*}}[0, 22]
+// CHECK: call @__kiln_cuda_conv(%arg5, %[[DESC]])
+// CHECK-NEXT: return
+// TF32-LABEL: func.func @same_bias_relu(
+// TF32: arith.constant 2 : i64
+// TF32-NEXT: llvm.getelementptr %{{.*}}[0, 0]
+func.func @same_bias_relu(%x: memref<2x8x8x3xf32>, %w: memref<4x3x3x3xf32>,
+                          %b: memref<4xf32>, %y: memref<2x8x8x4xf32>,
+                          %arena: memref<0xi8> {kiln.abi = "arena"},
+                          %host: !llvm.ptr {kiln.abi = "host"}) {
+  %zero = arith.constant 0.0 : f32
+  %padded = memref.alloc() {alignment = 64 : i64} : memref<2x10x10x3xf32>
+  linalg.map outs(%padded : memref<2x10x10x3xf32>)
+    () {
+      linalg.yield %zero : f32
+    }
+  %inner = memref.reinterpret_cast %padded to offset: [33], sizes: [2, 8, 8, 3], strides: [300, 30, 3, 1] : memref<2x10x10x3xf32> to memref<2x8x8x3xf32, strided<[300, 30, 3, 1], offset: 33>>
+  memref.copy %x, %inner : memref<2x8x8x3xf32> to memref<2x8x8x3xf32, strided<[300, 30, 3, 1], offset: 33>>
+  %c = memref.alloc() {alignment = 64 : i64} : memref<2x8x8x4xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<2x8x8x4xf32>)
+  linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%padded, %w : memref<2x10x10x3xf32>, memref<4x3x3x3xf32>) outs(%c : memref<2x8x8x4xf32>)
+  linalg.generic {indexing_maps = [#id, #ch, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+    ins(%c, %b : memref<2x8x8x4xf32>, memref<4xf32>) outs(%y : memref<2x8x8x4xf32>) {
+  ^bb0(%v: f32, %bias: f32, %out: f32):
+    %s = arith.addf %v, %bias : f32
+    %r = arith.maximumf %s, %zero : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// Asymmetric padding (TensorFlow's SAME with stride 2): cuDNN pads
+// symmetrically, so the padded copy stays and the call reads it with
+// padding 0. No zero fill before the call: it accumulates (flags 1), and
+// no epilogue is fused.
+// CHECK-LABEL: func.func @asymmetric_accumulate(
+// CHECK: memref.alloc() {{.*}} : memref<1x9x9x2xf32>
+// CHECK: linalg.map
+// CHECK: memref.copy
+// CHECK: arith.constant 1 : i64
+// CHECK-NEXT: llvm.getelementptr %{{.*}}[0, 0]
+// CHECK: arith.constant 0 : i64
+// CHECK-NEXT: llvm.getelementptr %{{.*}}[0, 1]
+// h, w = 9 (the padded buffer's)
+// CHECK: arith.constant 9 : i64
+// CHECK-NEXT: llvm.getelementptr %{{.*}}[0, 3]
+// CHECK: arith.constant 0 : i64
+// CHECK-NEXT: llvm.getelementptr %{{.*}}[0, 11]
+// CHECK: arith.constant 0 : i64
+// CHECK-NEXT: llvm.getelementptr %{{.*}}[0, 12]
+// strides 2
+// CHECK: arith.constant 2 : i64
+// CHECK-NEXT: llvm.getelementptr %{{.*}}[0, 15]
+// CHECK: memref.extract_strided_metadata %alloc
+// CHECK: llvm.getelementptr %{{.*}}[0, 19]
+// CHECK: arith.constant 0 : i64
+// CHECK-NEXT: llvm.getelementptr %{{.*}}[0, 22]
+// CHECK: call @__kiln_cuda_conv
+// CHECK-NOT: linalg.conv
+func.func @asymmetric_accumulate(%x: memref<1x8x8x2xf32>, %w: memref<5x3x3x2xf32>,
+                                 %y: memref<1x4x4x5xf32>,
+                                 %arena: memref<0xi8> {kiln.abi = "arena"},
+                                 %host: !llvm.ptr {kiln.abi = "host"}) {
+  %zero = arith.constant 0.0 : f32
+  %padded = memref.alloc() {alignment = 64 : i64} : memref<1x9x9x2xf32>
+  linalg.map outs(%padded : memref<1x9x9x2xf32>)
+    () {
+      linalg.yield %zero : f32
+    }
+  %inner = memref.reinterpret_cast %padded to offset: [0], sizes: [1, 8, 8, 2], strides: [162, 18, 2, 1] : memref<1x9x9x2xf32> to memref<1x8x8x2xf32, strided<[162, 18, 2, 1]>>
+  memref.copy %x, %inner : memref<1x8x8x2xf32> to memref<1x8x8x2xf32, strided<[162, 18, 2, 1]>>
+  linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+    ins(%padded, %w : memref<1x9x9x2xf32>, memref<5x3x3x2xf32>) outs(%y : memref<1x4x4x5xf32>)
+  return
+}
+
+// The padded copy's source is written between the copy and the
+// convolution: the copy stays (the call must read the snapshot).
+// CHECK-LABEL: func.func @source_overwritten(
+// CHECK: memref.copy
+// CHECK: linalg.fill {{.*}} outs(%arg0
+// CHECK: memref.extract_strided_metadata %alloc
+// CHECK: call @__kiln_cuda_conv
+func.func @source_overwritten(%x: memref<1x4x4x1xf32>, %w: memref<1x3x3x1xf32>,
+                              %y: memref<1x4x4x1xf32>,
+                              %arena: memref<0xi8> {kiln.abi = "arena"},
+                              %host: !llvm.ptr {kiln.abi = "host"}) {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %padded = memref.alloc() {alignment = 64 : i64} : memref<1x6x6x1xf32>
+  linalg.fill ins(%zero : f32) outs(%padded : memref<1x6x6x1xf32>)
+  %inner = memref.reinterpret_cast %padded to offset: [7], sizes: [1, 4, 4, 1], strides: [36, 6, 1, 1] : memref<1x6x6x1xf32> to memref<1x4x4x1xf32, strided<[36, 6, 1, 1], offset: 7>>
+  memref.copy %x, %inner : memref<1x4x4x1xf32> to memref<1x4x4x1xf32, strided<[36, 6, 1, 1], offset: 7>>
+  linalg.fill ins(%one : f32) outs(%x : memref<1x4x4x1xf32>)
+  linalg.fill ins(%zero : f32) outs(%y : memref<1x4x4x1xf32>)
+  linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%padded, %w : memref<1x6x6x1xf32>, memref<1x3x3x1xf32>) outs(%y : memref<1x4x4x1xf32>)
+  return
+}
+
+// f16 convolutions stay for kiln-cuda-outline-kernels.
+// CHECK-LABEL: func.func @f16(
+// CHECK: linalg.conv_2d_nhwc_fhwc
+// CHECK-NOT: call @__kiln_cuda_conv
+func.func @f16(%x: memref<1x4x4x1xf16>, %w: memref<1x3x3x1xf16>,
+               %y: memref<1x2x2x1xf16>,
+               %arena: memref<0xi8> {kiln.abi = "arena"},
+               %host: !llvm.ptr {kiln.abi = "host"}) {
+  linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%x, %w : memref<1x4x4x1xf16>, memref<1x3x3x1xf16>) outs(%y : memref<1x2x2x1xf16>)
+  return
+}
+
+// The forwarder loads kiln_host_api_t field 8 (conv).
+// CHECK-LABEL: func.func private @__kiln_cuda_conv(
+// CHECK: llvm.getelementptr %{{.*}}[0, 8] : (!llvm.ptr) -> !llvm.ptr, !llvm.struct<(i32, i32, ptr, ptr, ptr, ptr, ptr, ptr, ptr)>
