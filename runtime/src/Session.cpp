@@ -29,8 +29,8 @@ struct kiln_session_t {
   std::vector<void *> inputPtrs, outputPtrs;
   /// The GPU of a cuda artifact's session (the arena is then on the device).
   std::unique_ptr<CudaDevice> cuda;
-  /// CPU sessions: the first failure of the host's matmul or convolution during an
-  /// invocation (host.device points here).
+  /// CPU sessions: the first failure of the host's matmul or convolution
+  /// during an invocation (host.device points here).
   std::string hostError;
 
   ~kiln_session_t() {

@@ -24,4 +24,13 @@ else
   work="$(mktemp -d)"
   trap 'rm -rf "$work"' EXIT
 fi
+# Kiln's convolutions need cuDNN 9: without one on the library path, use
+# the copy PyTorch's wheels carry.
+if [ -z "${KILN_CUDNN:-}" ] && ! ldconfig -p 2>/dev/null | grep -q 'libcudnn.so.9 '; then
+  cudnn_dir="$("$python" -c 'import nvidia.cudnn as m; print(list(m.__path__)[0])' 2>/dev/null || true)"
+  if [ -n "$cudnn_dir" ] && [ -f "$cudnn_dir/lib/libcudnn.so.9" ]; then
+    export KILN_CUDNN="$cudnn_dir/lib/libcudnn.so.9"
+    export LD_LIBRARY_PATH="$cudnn_dir/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  fi
+fi
 "$python" "$root/tools/bench/gpu_vs_torch.py" "$build" "$work" "$@"

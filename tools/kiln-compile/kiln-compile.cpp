@@ -57,13 +57,14 @@ int main(int argc, char **argv) {
                  "the NVIDIA GPU architecture of --target=cuda")
       ->capture_default_str();
   app.add_flag("--allow-tf32", options.allowTf32,
-               "let cuBLASLt use TF32 tensor cores for f32 matmuls (about "
-               "1e-3 relative error; default: full f32)");
+               "let cuBLASLt and cuDNN use TF32 tensor cores for f32 matmuls "
+               "and convolutions (about 1e-3 relative error; default: full "
+               "f32)");
   app.add_flag("--cuda-emulation", options.cudaEmulation,
                "with --target=cuda: run the cuda schedule and kernels on "
                "this CPU instead (a CPU artifact; the runtime runs its "
-               "cuBLASLt calls with a reference loop): a testing aid that "
-               "checks the kernels without a GPU");
+               "cuBLASLt and cuDNN calls with reference loops): a testing "
+               "aid that checks the kernels without a GPU");
   app.add_option("--cuda-path", options.cudaPath,
                  "the CUDA toolkit whose libdevice the kernels link "
                  "(default: $CUDA_HOME, $CUDA_PATH or /usr/local/cuda)");
@@ -87,7 +88,7 @@ int main(int argc, char **argv) {
   app.add_flag("!--no-ukernels", options.ukernels,
                "lower matmuls like everything else instead of calling the "
                "matmul library (cpu: the packed AVX-512 microkernels; cuda: "
-               "cuBLASLt)");
+               "cuBLASLt, and cuDNN for convolutions)");
   app.add_option("--weights", options.weightsPath,
                  "replace the model's weights with the trained variables of "
                  "a kiln-train checkpoint or --export file (.kckpt)");
