@@ -227,42 +227,26 @@ struct KilnCudaConvToLibrary
     }
     ArrayRef<int64_t> is = cast<MemRefType>(input.getType()).getShape();
 
-    Type i64 = IntegerType::get(ctx, 64);
     Type ptr = LLVM::LLVMPointerType::get(ctx);
-    auto descType = LLVM::LLVMArrayType::get(i64, kDescFields);
-    OpBuilder eb = OpBuilder::atBlockBegin(&fn.getBody().front());
-    Value one = eb.create<LLVM::ConstantOp>(loc, i64, eb.getI64IntegerAttr(1));
-    Value desc = eb.create<LLVM::AllocaOp>(loc, ptr, descType, one, 8);
-    int32_t field = 0;
-    auto store = [&](Value v) {
-      Value at = b.create<LLVM::GEPOp>(loc, ptr, descType, desc,
-                                       ArrayRef<LLVM::GEPArg>{0, field++});
-      b.create<LLVM::StoreOp>(loc, v, at);
-    };
-    auto constant = [&](int64_t v) {
-      store(b.create<arith::ConstantIntOp>(loc, v, 64));
-    };
-    auto address = [&](Value memref) {
-      store(b.create<LLVM::PtrToIntOp>(loc, i64, elementPointer(b, loc, memref)));
-    };
+    kiln::host_api::Descriptor desc(b, fn, loc, kDescFields);
     // The order of kiln_conv_t's fields.
-    constant(flags);
-    constant(epilogue && epilogue->relu ? KILN_ACTIVATION_RELU
+    desc.constant(flags);
+    desc.constant(epilogue && epilogue->relu ? KILN_ACTIVATION_RELU
                                         : KILN_ACTIVATION_NONE);
     for (int64_t v : {is[0], is[1], is[2], is[3], ws[0], ws[1], ws[2], ys[1],
                       ys[2], pad[0], pad[1], pad[2], pad[3], strides[0],
                       strides[1], dilations[0], dilations[1]})
-      constant(v);
-    address(input);
-    address(w);
-    address(epilogue ? epilogue->output : y);
+      desc.constant(v);
+    desc.address(input);
+    desc.address(w);
+    desc.address(epilogue ? epilogue->output : y);
     if (epilogue && epilogue->bias)
-      address(epilogue->bias);
+      desc.address(epilogue->bias);
     else
-      constant(0);
+      desc.constant(0);
     func::FuncOp helper = kiln::host_api::getOrCreateForwarder(
         getOperation(), kConvHelper, kiln::host_api::kConv, {ptr});
-    b.create<func::CallOp>(loc, helper, ValueRange{host, desc});
+    b.create<func::CallOp>(loc, helper, ValueRange{host, desc.pointer()});
     op->erase();
     if (epilogue) {
       epilogue->op->erase();

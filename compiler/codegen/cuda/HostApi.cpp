@@ -1,5 +1,6 @@
 //===- HostApi.cpp - generated code's view of kiln_host_api_t -------------===//
 
+#include "compiler/codegen/cpu/MatmulMatch.h"
 #include "compiler/codegen/cuda/Passes.h"
 
 using namespace mlir;
@@ -57,4 +58,32 @@ func::FuncOp kiln::host_api::getOrCreateForwarder(ModuleOp module,
   });
   b.create<func::ReturnOp>(loc);
   return fn;
+}
+
+kiln::host_api::Descriptor::Descriptor(OpBuilder &b, func::FuncOp fn,
+                                       Location loc, int32_t fields)
+    : b(b), loc(loc) {
+  MLIRContext *ctx = b.getContext();
+  Type i64 = IntegerType::get(ctx, 64);
+  arrayType = LLVM::LLVMArrayType::get(i64, fields);
+  OpBuilder eb = OpBuilder::atBlockBegin(&fn.getBody().front());
+  Value one = eb.create<LLVM::ConstantOp>(loc, i64, eb.getI64IntegerAttr(1));
+  desc = eb.create<LLVM::AllocaOp>(loc, LLVM::LLVMPointerType::get(ctx),
+                                   arrayType, one, 8);
+}
+
+void kiln::host_api::Descriptor::store(Value v) {
+  Value at = b.create<LLVM::GEPOp>(loc, LLVM::LLVMPointerType::get(b.getContext()),
+                                   arrayType, desc,
+                                   ArrayRef<LLVM::GEPArg>{0, next++});
+  b.create<LLVM::StoreOp>(loc, v, at);
+}
+
+void kiln::host_api::Descriptor::constant(int64_t v) {
+  store(b.create<arith::ConstantIntOp>(loc, v, 64));
+}
+
+void kiln::host_api::Descriptor::address(Value memref) {
+  store(b.create<LLVM::PtrToIntOp>(
+      loc, b.getI64Type(), kiln::codegen::elementPointer(b, loc, memref)));
 }

@@ -58,41 +58,25 @@ struct KilnCudaMatmulToLibrary
     if (!(flags & KILN_MATMUL_ACCUMULATE))
       epilogue = matchEpilogue(op, op->getNextNode(), c, spec.n);
 
-    Type i64 = IntegerType::get(ctx, 64);
     Type ptr = LLVM::LLVMPointerType::get(ctx);
-    auto descType = LLVM::LLVMArrayType::get(i64, kDescFields);
-    OpBuilder eb = OpBuilder::atBlockBegin(&fn.getBody().front());
-    Value one = eb.create<LLVM::ConstantOp>(loc, i64, eb.getI64IntegerAttr(1));
-    Value desc = eb.create<LLVM::AllocaOp>(loc, ptr, descType, one, 8);
-    int32_t field = 0;
-    auto store = [&](Value v) {
-      Value at = b.create<LLVM::GEPOp>(loc, ptr, descType, desc,
-                                       ArrayRef<LLVM::GEPArg>{0, field++});
-      b.create<LLVM::StoreOp>(loc, v, at);
-    };
-    auto constant = [&](int64_t v) {
-      store(b.create<arith::ConstantIntOp>(loc, v, 64));
-    };
-    auto address = [&](Value memref) {
-      store(b.create<LLVM::PtrToIntOp>(loc, i64, elementPointer(b, loc, memref)));
-    };
+    kiln::host_api::Descriptor desc(b, fn, loc, kDescFields);
     // The order of kiln_matmul_t's fields.
-    constant(flags);
-    constant(epilogue && epilogue->relu ? KILN_ACTIVATION_RELU
+    desc.constant(flags);
+    desc.constant(epilogue && epilogue->relu ? KILN_ACTIVATION_RELU
                                         : KILN_ACTIVATION_NONE);
     for (int64_t v : {spec.batch, spec.m, spec.n, spec.k, spec.lda, spec.ldb,
                       spec.ldc, spec.strideA, spec.strideB, spec.strideC})
-      constant(v);
-    address(spec.a.memref);
-    address(spec.b.memref);
-    address(epilogue ? epilogue->output : c);
+      desc.constant(v);
+    desc.address(spec.a.memref);
+    desc.address(spec.b.memref);
+    desc.address(epilogue ? epilogue->output : c);
     if (epilogue && epilogue->bias)
-      address(epilogue->bias);
+      desc.address(epilogue->bias);
     else
-      constant(0);
+      desc.constant(0);
     func::FuncOp helper = kiln::host_api::getOrCreateForwarder(
         getOperation(), kMatmulHelper, kiln::host_api::kMatmul, {ptr});
-    b.create<func::CallOp>(loc, helper, ValueRange{host, desc});
+    b.create<func::CallOp>(loc, helper, ValueRange{host, desc.pointer()});
     op->erase();
     if (epilogue)
       epilogue->op->erase();

@@ -41,6 +41,30 @@ mlir::Value loadField(mlir::OpBuilder &b, mlir::Location loc, mlir::Value host,
 mlir::func::FuncOp getOrCreateForwarder(mlir::ModuleOp module,
                                         llvm::StringRef name, int32_t field,
                                         mlir::TypeRange argTypes);
+
+/// A library call's descriptor: an array of `fields` i64 on the stack of
+/// `fn` (allocated in its entry block), filled in order before `b`'s
+/// insertion point.
+class Descriptor {
+public:
+  Descriptor(mlir::OpBuilder &b, mlir::func::FuncOp fn, mlir::Location loc,
+             int32_t fields);
+  /// The next field: `v` (an i64).
+  void store(mlir::Value v);
+  /// The next field: a constant.
+  void constant(int64_t v);
+  /// The next field: the address of `memref`'s first element.
+  void address(mlir::Value memref);
+  /// The `!llvm.ptr` to the array.
+  mlir::Value pointer() const { return desc; }
+
+private:
+  mlir::OpBuilder &b;
+  mlir::Location loc;
+  mlir::Type arrayType;
+  mlir::Value desc;
+  int32_t next = 0;
+};
 } // namespace host_api
 
 } // namespace kiln
