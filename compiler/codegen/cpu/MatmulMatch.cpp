@@ -48,9 +48,7 @@ bool isZeroFillOf(Operation *op, Value out) {
          value.getValue().isPosZero();
 }
 
-/// The buffer `v` views (through the reinterpret_casts that reshapes
-/// become after expand-strided-metadata).
-static Value rootBuffer(Value v) {
+Value rootBuffer(Value v) {
   while (true) {
     if (auto cast = v.getDefiningOp<memref::ReinterpretCastOp>())
       v = cast.getSource();
@@ -61,14 +59,14 @@ static Value rootBuffer(Value v) {
   }
 }
 
-/// `v` covers its root buffer from the first element, densely, row-major.
-static bool isDenseFromStart(Value v) {
+bool isDenseRowMajor(Value v) {
   auto type = dyn_cast<MemRefType>(v.getType());
   if (!type || !type.hasStaticShape())
     return false;
   SmallVector<int64_t> strides;
   int64_t offset;
-  if (failed(getStridesAndOffset(type, strides, offset)) || offset != 0)
+  if (failed(getStridesAndOffset(type, strides, offset)) ||
+      ShapedType::isDynamic(offset))
     return false;
   int64_t expected = 1;
   for (int64_t d = type.getRank() - 1; d >= 0; --d) {
@@ -77,6 +75,17 @@ static bool isDenseFromStart(Value v) {
     expected *= type.getDimSize(d);
   }
   return true;
+}
+
+/// `v` covers its root buffer from the first element, densely, row-major.
+static bool isDenseFromStart(Value v) {
+  if (!isDenseRowMajor(v))
+    return false;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  return succeeded(getStridesAndOffset(cast<MemRefType>(v.getType()), strides,
+                                       offset)) &&
+         offset == 0;
 }
 
 /// Whether every use of `buffer` (through views) is by `a` or `b`.

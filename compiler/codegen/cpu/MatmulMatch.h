@@ -47,6 +47,14 @@ std::optional<MatmulSpec> matchMatmul(mlir::linalg::LinalgOp op);
 mlir::Value elementPointer(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::Value memref);
 
+/// The buffer `v` views (through the reinterpret_casts that reshapes
+/// become after expand-strided-metadata, and strided-metadata reads).
+mlir::Value rootBuffer(mlir::Value v);
+
+/// `v` is a memref with static shape and offset laid out densely,
+/// row-major (strides of size-1 dimensions are free).
+bool isDenseRowMajor(mlir::Value v);
+
 /// `op` is `linalg.fill` of +0.0 into exactly `out`.
 bool isZeroFillOf(mlir::Operation *op, mlir::Value out);
 

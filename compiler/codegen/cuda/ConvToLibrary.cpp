@@ -36,28 +36,8 @@ static_assert(sizeof(kiln_conv_t) == 23 * sizeof(int64_t),
 
 /// A static f32 memref laid out densely, row-major (any static offset).
 bool isDense(Value v) {
-  auto type = dyn_cast<MemRefType>(v.getType());
-  if (!type || !type.getElementType().isF32() || !type.hasStaticShape())
-    return false;
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  if (failed(getStridesAndOffset(type, strides, offset)) ||
-      ShapedType::isDynamic(offset))
-    return false;
-  int64_t expected = 1;
-  for (int64_t d = type.getRank() - 1; d >= 0; --d) {
-    if (type.getDimSize(d) != 1 && strides[d] != expected)
-      return false;
-    expected *= type.getDimSize(d);
-  }
-  return true;
-}
-
-/// The buffer `v` views through reinterpret_casts.
-Value rootOf(Value v) {
-  while (auto cast = v.getDefiningOp<memref::ReinterpretCastOp>())
-    v = cast.getSource();
-  return v;
+  return isDenseRowMajor(v) &&
+         cast<MemRefType>(v.getType()).getElementType().isF32();
 }
 
 /// `op` fills all of `buffer` with +0.0 (linalg.fill, or the linalg.map
@@ -96,7 +76,7 @@ bool writtenBetween(Operation *from, Operation *to, Value root) {
         if (!isa<MemoryEffects::Write>(effect.getEffect()))
           continue;
         Value target = effect.getValue();
-        if (!target || rootOf(target) == root)
+        if (!target || rootBuffer(target) == root)
           return WalkResult::interrupt();
       }
       return WalkResult::advance();
@@ -166,7 +146,7 @@ std::optional<PaddedCopy> matchPaddedCopy(Operation *conv, Value padded) {
   p.bottom = out[1] - in[1] - p.top;
   p.right = out[2] - in[2] - p.left;
   if (p.bottom < 0 || p.right < 0 ||
-      writtenBetween(copy, conv, rootOf(p.source)))
+      writtenBetween(copy, conv, rootBuffer(p.source)))
     return std::nullopt;
   p.ops = {fill, copy, view, alloc};
   return p;
@@ -218,7 +198,8 @@ struct KilnCudaConvToLibrary
     std::optional<PaddedCopy> padded = matchPaddedCopy(op, x);
     if (padded && padded->top == padded->bottom &&
         padded->left == padded->right &&
-        !(epilogue && rootOf(epilogue->output) == rootOf(padded->source))) {
+        !(epilogue &&
+          rootBuffer(epilogue->output) == rootBuffer(padded->source))) {
       input = padded->source;
       pad[0] = padded->top, pad[1] = padded->bottom;
       pad[2] = padded->left, pad[3] = padded->right;
