@@ -185,6 +185,9 @@ def KilnTrainStep : Pass<"kiln-train-step", "mlir::ModuleOp"> {
            "binary_crossentropy or mean_squared_error">,
     Option<"fromLogits", "from-logits", "bool", "false",
            "the model's output is logits">,
+    Option<"labelSmoothing", "label-smoothing", "double", "0.0",
+           "label smoothing of the cross-entropy losses: targets "
+           "y·(1 − s) + s/classes (binary: + s/2)">,
     Option<"optimizer", "optimizer", "std::string", "\"adam\"",
            "sgd, adam, adamw or rmsprop">,
     Option<"learningRate", "learning-rate", "double", "1e-3",

@@ -270,6 +270,12 @@ LogicalResult Composer::collect() {
                       "categorical_crossentropy, binary_crossentropy or "
                       "mean_squared_error)";
   }
+  if (!(options.labelSmoothing >= 0 && options.labelSmoothing <= 1))
+    return error() << "label smoothing must lie in [0, 1], got "
+                   << options.labelSmoothing;
+  if (options.labelSmoothing > 0 && loss == "mean_squared_error")
+    return error() << "label smoothing applies to the cross-entropy losses, "
+                      "not mean_squared_error";
   if (!llvm::is_contained({"sgd", "adam", "adamw", "rmsprop"},
                           llvm::StringRef(options.optimizer)))
     return error() << "unknown optimizer '" << options.optimizer
@@ -417,6 +423,7 @@ std::pair<Value, Value> Composer::lossAndAccuracy(KilnBuilder &k, Value out,
   OpBuilder &b = k.b;
   Location loc = k.loc;
   const std::string &loss = options.loss;
+  const double smoothing = options.labelSmoothing;
   Operation *producer = out.getDefiningOp();
   auto lastAxis = [&](Value v) { return tensorType(v).getRank() - 1; };
   auto clip = [&](Value p) {
@@ -453,28 +460,42 @@ std::pair<Value, Value> Composer::lossAndAccuracy(KilnBuilder &k, Value out,
       Value hot = b.create<EqualOp>(loc, k.reshape(y, {batch, 1}), classIds);
       Value picked = k.sum(k.where(hot, logp), {1}, false);
       Value correct = b.create<EqualOp>(loc, predicted, y);
-      return {k.neg(picked), toFloat(correct)};
+      if (smoothing == 0)
+        return {k.neg(picked), toFloat(correct)};
+      // −Σ (onehot·(1 − s) + s/K)·log p, without materializing the targets.
+      Value spread = k.sum(logp, {1}, false);
+      Value smoothed = k.add(k.mulScalar(picked, 1.0 - smoothing),
+                             k.mulScalar(spread, smoothing / classes));
+      return {k.neg(smoothed), toFloat(correct)};
     }
-    Value picked = k.sum(k.mul(y, logp), {1}, false);
+    Value target = y;
+    if (smoothing > 0)
+      target = k.add(k.mulScalar(y, 1.0 - smoothing),
+                     k.scalarLike(y, smoothing / classes));
+    Value picked = k.sum(k.mul(target, logp), {1}, false);
     Value correct =
         b.create<EqualOp>(loc, predicted, b.create<ArgMaxOp>(loc, y, 1, false));
     return {k.neg(picked), toFloat(correct)};
   }
   if (loss == "binary_crossentropy") {
     Value perElement, positive;
+    Value target = y;
+    if (smoothing > 0)
+      target = k.add(k.mulScalar(y, 1.0 - smoothing),
+                     k.scalarLike(y, 0.5 * smoothing));
     auto sigmoid = dyn_cast_or_null<SigmoidOp>(producer);
     if (options.fromLogits || sigmoid) {
       // max(z, 0) - z·y + log(1 + exp(-|z|)), stable for any logit z.
       Value z = options.fromLogits ? out : sigmoid.getX();
       Value absZ = b.create<AbsOp>(loc, z);
-      perElement = k.add(k.sub(b.create<ReluOp>(loc, z), k.mul(z, y)),
+      perElement = k.add(k.sub(b.create<ReluOp>(loc, z), k.mul(z, target)),
                          b.create<SoftplusOp>(loc, k.neg(absZ)));
       positive = b.create<GreaterOp>(loc, z, k.zerosLike(z));
     } else {
       Value p = clip(out);
       Value one = k.scalarLike(p, 1.0);
-      perElement = k.neg(k.add(k.mul(y, b.create<LogOp>(loc, p)),
-                               k.mul(k.sub(one, y),
+      perElement = k.neg(k.add(k.mul(target, b.create<LogOp>(loc, p)),
+                               k.mul(k.sub(one, target),
                                      b.create<LogOp>(loc, k.sub(one, p)))));
       positive = b.create<GreaterOp>(loc, out, k.scalarLike(out, 0.5));
     }
@@ -796,6 +817,7 @@ struct KilnTrainStep : kiln::impl::KilnTrainStepBase<KilnTrainStep> {
     autodiff::TrainOptions o;
     o.loss = loss;
     o.fromLogits = fromLogits;
+    o.labelSmoothing = labelSmoothing;
     o.optimizer = optimizer;
     o.learningRate = learningRate;
     o.lrSchedule = lrSchedule;

@@ -40,6 +40,10 @@ struct TrainOptions {
   /// ending in softmax/sigmoid is differentiated through its logits either
   /// way, as Keras does.
   bool fromLogits = false;
+  /// Label smoothing of the cross-entropy losses (Keras' `label_smoothing`):
+  /// the targets become y·(1 − s) + s/classes (binary: + s/2). Accuracy is
+  /// measured against the labels themselves.
+  double labelSmoothing = 0.0;
   /// Keras optimizer name: sgd, adam, adamw, rmsprop.
   std::string optimizer = "adam";
   double learningRate = 1e-3;

@@ -112,6 +112,13 @@ int main(int argc, char **argv) {
   app.add_flag("--from-logits", trainOptions.fromLogits,
                "the model's output is logits, not probabilities")
       ->group(training);
+  app.add_option("--label-smoothing", trainOptions.labelSmoothing,
+                 "label smoothing of the cross-entropy losses (Keras' "
+                 "label_smoothing): targets y·(1 − s) + s/classes, binary "
+                 "y·(1 − s) + s/2")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str()
+      ->group(training);
   app.add_option("--optimizer", trainOptions.optimizer,
                  "Keras optimizer: sgd, adam, adamw, rmsprop")
       ->check(CLI::IsMember({"sgd", "adam", "adamw", "rmsprop"}))

@@ -43,7 +43,7 @@ def read_npy(path):
         start = 12
     header = ast.literal_eval(data[start:start + hlen].decode("latin1"))
     shape = tuple(header["shape"])
-    code = {"<f4": "f", "<f8": "d"}[header["descr"]]
+    code = {"<f4": "f", "<f8": "d", "<i4": "i", "<i8": "q"}[header["descr"]]
     count = 1
     for d in shape:
         count *= d
