@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "runtime/src/npy/Npy.h"
+#include "runtime/src/train/Augment.h"
 #include "runtime/src/train/Checkpoint.h"
 #include "runtime/src/train/Crc32c.h"
 #include "runtime/src/train/Dataset.h"
@@ -974,5 +975,58 @@ TEST_CASE("train: training plot PNG structure", "[train]") {
     std::string q = dir.file("no/such/dir/curves.png");
     CHECK_THAT(writeTrainingPlotPng(q, {trainLoss}, {trainAcc}),
                StartsWith(q + ": cannot create temporary file"));
+  }
+}
+
+TEST_CASE("augmentImage mirrors and translates with zero fill", "[train]") {
+  using kiln::train::Augmentation;
+  using kiln::train::augmentImage;
+  using kiln::train::ImageShape;
+  // A 3x4 image of two channels: value = 100·row + 10·col + channel + 1, so
+  // that every pixel and channel is distinct and none is zero.
+  const ImageShape shape{3, 4, 2};
+  std::vector<float> src(3 * 4 * 2), dst(src.size(), -1.0f);
+  auto at = [&](const std::vector<float> &img, int64_t r, int64_t c, int64_t ch) {
+    return img[(r * 4 + c) * 2 + ch];
+  };
+  for (int64_t r = 0; r < 3; ++r)
+    for (int64_t c = 0; c < 4; ++c)
+      for (int64_t ch = 0; ch < 2; ++ch)
+        src[(r * 4 + c) * 2 + ch] = 100.0f * r + 10.0f * c + ch + 1;
+
+  SECTION("identity") {
+    augmentImage(dst.data(), src.data(), shape, Augmentation{});
+    CHECK(dst == src);
+  }
+  SECTION("mirror keeps channels in order") {
+    augmentImage(dst.data(), src.data(), shape, Augmentation{true, 0, 0});
+    for (int64_t r = 0; r < 3; ++r)
+      for (int64_t c = 0; c < 4; ++c)
+        for (int64_t ch = 0; ch < 2; ++ch)
+          CHECK(at(dst, r, c, ch) == at(src, r, 3 - c, ch));
+  }
+  SECTION("shift down-left, zero fill") {
+    augmentImage(dst.data(), src.data(), shape, Augmentation{false, 1, -2});
+    for (int64_t r = 0; r < 3; ++r)
+      for (int64_t c = 0; c < 4; ++c)
+        for (int64_t ch = 0; ch < 2; ++ch) {
+          int64_t sr = r - 1, sc = c + 2;
+          float want = sr >= 0 && sc < 4 ? at(src, sr, sc, ch) : 0.0f;
+          CHECK(at(dst, r, c, ch) == want);
+        }
+  }
+  SECTION("mirror then shift") {
+    augmentImage(dst.data(), src.data(), shape, Augmentation{true, -1, 1});
+    for (int64_t r = 0; r < 3; ++r)
+      for (int64_t c = 0; c < 4; ++c)
+        for (int64_t ch = 0; ch < 2; ++ch) {
+          int64_t sr = r + 1, sc = c - 1;
+          float want = sr < 3 && sc >= 0 ? at(src, sr, 3 - sc, ch) : 0.0f;
+          CHECK(at(dst, r, c, ch) == want);
+        }
+  }
+  SECTION("a shift beyond the image leaves zeros") {
+    augmentImage(dst.data(), src.data(), shape, Augmentation{false, 0, 4});
+    CHECK(std::all_of(dst.begin(), dst.end(), [](float v) { return v == 0.0f; }));
   }
 }

@@ -3,6 +3,7 @@
 //   kiln-train ARTIFACT --data fashion-mnist|DIR --epochs N [--batch-size B]
 //              [--validation-split F] [--seed S] [--checkpoint-dir D
 //              [--checkpoint-every K]] [--resume] [--export FILE]
+//              [--augment flip,shift=N]
 //
 // Exit status: 0 success; 2 bad usage or bad input (missing or malformed
 // data, labels out of range, a shape the model does not take, a corrupt
@@ -15,6 +16,10 @@
 #include "tools/CliChecks.h"
 
 #include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <string>
+#include <vector>
 
 int main(int argc, char **argv) {
   kiln::tools::TrainOptions options;
@@ -45,6 +50,13 @@ int main(int argc, char **argv) {
       ->check(CLI::Range(0.0, 0.99));
   app.add_option("--seed", options.seed, "seed of the shuffling")
       ->capture_default_str();
+  std::vector<std::string> augment;
+  app.add_option("--augment", augment,
+                 "augment the training images (samples HxW or HxWxC): flip "
+                 "(mirror left-right, probability 1/2), shift=N (translate "
+                 "by up to N pixels each way, zero fill); e.g. --augment "
+                 "flip,shift=2")
+      ->delimiter(',');
   app.add_option("--checkpoint-dir", options.checkpointDir,
                  "write checkpoints (step-N.kckpt, the newest two kept) here "
                  "after every epoch");
@@ -94,6 +106,25 @@ int main(int argc, char **argv) {
   } catch (const CLI::ParseError &e) {
     int code = app.exit(e);
     return code == 0 ? 0 : 2;
+  }
+  for (const std::string &a : augment) {
+    if (a == "flip") {
+      options.flip = true;
+      continue;
+    }
+    long long n = 0;
+    char tail = 0;
+    if (a.rfind("shift=", 0) == 0 &&
+        std::sscanf(a.c_str() + 6, "%lld%c", &n, &tail) == 1 && n > 0 &&
+        n <= 1024) {
+      options.shift = n;
+      continue;
+    }
+    std::fprintf(stderr,
+                 "kiln-train: error: --augment: unknown augmentation '%s' "
+                 "(expected flip or shift=N with N in [1, 1024])\n",
+                 a.c_str());
+    return 2;
   }
   if (!options.checkpointDir.empty()) {
     if (options.csvPath.empty())

@@ -3,6 +3,7 @@
 #include "runtime/src/tools/Trainer.h"
 
 #include "kiln/runtime.hpp"
+#include "runtime/src/train/Augment.h"
 #include "runtime/src/train/Checkpoint.h"
 #include "runtime/src/train/Dataset.h"
 #include "runtime/src/train/Plot.h"
@@ -129,6 +130,11 @@ private:
   std::map<std::string, Buffer> vars;
   std::vector<std::string> varOrder;
   Buffer x, y, weight;
+  /// --augment: the training images' geometry, and each position's draws in
+  /// the current epoch's order (mirror; translation in rows and columns).
+  ImageShape image;
+  std::vector<uint8_t> flips;
+  std::vector<int32_t> shiftRows, shiftCols;
   int64_t batch = 0, sampleSize = 0, classes = 0;
   bool sparseLabels = true;
   Dataset data;
@@ -261,6 +267,20 @@ int Trainer::checkData() {
                       std::to_string(classes) + " classes [0, " +
                       std::to_string(classes - 1) + "]");
   }
+  if (o.flip || o.shift) {
+    const std::vector<int64_t> &shape = data.train.sampleShape;
+    if (x.info.dtype != KILN_DTYPE_F32 || shape.size() < 2 || shape.size() > 3) {
+      std::string text = "[";
+      for (size_t i = 0; i < shape.size(); ++i)
+        text += (i ? ", " : "") + std::to_string(shape[i]);
+      return fail("--augment needs images: f32 samples of shape HxW or HxWxC "
+                  "(channels last); the data's samples have shape " + text +
+                  "] and the model's input 'x' is " + shapeOf(x.info));
+    }
+    image.rows = shape[0];
+    image.cols = shape[1];
+    image.channels = shape.size() == 3 ? shape[2] : 1;
+  }
   int64_t n = data.train.count;
   int64_t held = static_cast<int64_t>(std::floor(n * o.validationSplit));
   trainBegin = 0;
@@ -297,9 +317,18 @@ void Trainer::fillBatch(const Split &split, const std::vector<int64_t> &order,
         dst[e] = static_cast<int64_t>(src[e]);
       break;
     }
-    default:
-      std::memcpy(reinterpret_cast<float *>(x.bytes.data()) + b * sampleSize,
-                  src, sampleSize * sizeof(float));
+    default: {
+      float *dst = reinterpret_cast<float *>(x.bytes.data()) + b * sampleSize;
+      if (!order.empty() && (o.flip || o.shift)) {
+        int64_t at = first + b;
+        Augmentation a;
+        a.flip = o.flip && flips[at];
+        a.shiftRows = o.shift ? shiftRows[at] : 0;
+        a.shiftCols = o.shift ? shiftCols[at] : 0;
+        augmentImage(dst, src, image, a);
+      } else
+        std::memcpy(dst, src, sampleSize * sizeof(float));
+    }
     }
     int64_t label = split.y[i];
     if (sparseLabels) {
@@ -680,6 +709,22 @@ int Trainer::run() {
     for (size_t i = order.size(); i > 1; --i) {
       uint64_t j = rng() % i;
       std::swap(order[i - 1], order[j]);
+    }
+    // The epoch's augmentations, from the same generator: a resumed epoch
+    // redraws the same ones.
+    if (o.flip) {
+      flips.resize(order.size());
+      for (uint8_t &f : flips)
+        f = static_cast<uint8_t>(rng() >> 63);
+    }
+    if (o.shift) {
+      shiftRows.resize(order.size());
+      shiftCols.resize(order.size());
+      const uint64_t span = 2 * static_cast<uint64_t>(o.shift) + 1;
+      for (size_t i = 0; i < order.size(); ++i) {
+        shiftRows[i] = static_cast<int32_t>(rng() % span) - static_cast<int32_t>(o.shift);
+        shiftCols[i] = static_cast<int32_t>(rng() % span) - static_cast<int32_t>(o.shift);
+      }
     }
     auto start = std::chrono::steady_clock::now();
     double secondsBefore = epochSeconds;

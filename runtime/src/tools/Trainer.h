@@ -46,6 +46,13 @@ struct TrainOptions {
   /// The exported artifact's batch size (0: the model's).
   int64_t exportBatch = 0;
   int32_t threads = 0;
+  /// Data augmentation of the training batches (images: samples of shape
+  /// HxW or HxWxC): mirror left-right with probability 1/2, and translate
+  /// by up to `shift` pixels each way (uniform per axis, zero fill). Drawn
+  /// from the shuffling generator after each epoch's shuffle, so resumed
+  /// runs see the same images.
+  bool flip = false;
+  int64_t shift = 0;
   /// cuda artifacts: replay each function's GPU work as a CUDA Graph.
   bool cudaGraphs = false;
   /// Progress bar: "auto" (when stderr is a terminal), "always", "never".
