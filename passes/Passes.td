@@ -193,14 +193,21 @@ def KilnTrainStep : Pass<"kiln-train-step", "mlir::ModuleOp"> {
     Option<"learningRate", "learning-rate", "double", "1e-3",
            "the learning rate">,
     Option<"lrSchedule", "lr-schedule", "std::string", "\"constant\"",
-           "constant, or exponential: learning-rate · decay-rate^(step / "
-           "decay-steps)">,
+           "constant; exponential: learning-rate · decay-rate^(step / "
+           "decay-steps); polynomial: (learning-rate − end-learning-rate) · "
+           "(1 − min(step, decay-steps) / decay-steps)^power + "
+           "end-learning-rate">,
     Option<"decaySteps", "decay-steps", "int64_t", "0",
-           "steps of the exponential schedule's decay-rate factor">,
+           "steps of the exponential schedule's decay-rate factor; steps of "
+           "the polynomial schedule's decay">,
     Option<"decayRate", "decay-rate", "double", "0.1",
            "the exponential schedule's factor per decay-steps steps">,
     Option<"staircase", "staircase", "bool", "false",
            "the exponential schedule decays in whole decay-steps steps">,
+    Option<"endLearningRate", "end-learning-rate", "double", "1e-4",
+           "the polynomial schedule's learning rate from decay-steps on">,
+    Option<"power", "power", "double", "1.0",
+           "the polynomial schedule's power (1: linear)">,
     Option<"momentum", "momentum", "double", "0.0",
            "momentum of sgd and rmsprop">,
     Option<"nesterov", "nesterov", "bool", "false", "Nesterov momentum (sgd)">,

@@ -280,14 +280,23 @@ LogicalResult Composer::collect() {
                           llvm::StringRef(options.optimizer)))
     return error() << "unknown optimizer '" << options.optimizer
                    << "' (expected sgd, adam, adamw or rmsprop)";
-  if (options.lrSchedule != "constant" && options.lrSchedule != "exponential")
+  if (!llvm::is_contained({"constant", "exponential", "polynomial"},
+                          llvm::StringRef(options.lrSchedule)))
     return error() << "unknown learning-rate schedule '" << options.lrSchedule
-                   << "' (expected constant or exponential)";
+                   << "' (expected constant, exponential or polynomial)";
   if (options.lrSchedule == "exponential" &&
       (options.decaySteps <= 0 || !(options.decayRate > 0)))
     return error() << "the exponential learning-rate schedule needs decay "
                       "steps > 0 and a decay rate > 0 (got "
                    << options.decaySteps << " and " << options.decayRate << ")";
+  if (options.lrSchedule == "polynomial" &&
+      (options.decaySteps <= 0 || !(options.power > 0) ||
+       !(options.endLearningRate >= 0)))
+    return error() << "the polynomial learning-rate schedule needs decay "
+                      "steps > 0, a power > 0 and an end learning rate >= 0 "
+                      "(got "
+                   << options.decaySteps << ", " << options.power << " and "
+                   << options.endLearningRate << ")";
   if (options.init != "from-model" && options.init != "keras")
     return error() << "unknown initialization '" << options.init
                    << "' (expected from-model or keras)";
@@ -708,6 +717,19 @@ LogicalResult Composer::build() {
         p = b.create<FloorOp>(loc, p);
       scheduled = k.mulScalar(
           b.create<PowOp>(loc, k.scalar(element, o.decayRate), p), lr);
+    } else if (o.lrSchedule == "polynomial") {
+      // Keras' PolynomialDecay (cycle=False): with p = min(t, steps) / steps,
+      // (lr − end)·(1 − p)^power + end.
+      Value p = k.div(
+          b.create<MinimumOp>(
+              loc, k.cast(iterations, element),
+              k.scalar(element, static_cast<double>(o.decaySteps))),
+          k.scalar(element, static_cast<double>(o.decaySteps)));
+      Value left = k.sub(k.scalar(element, 1.0), p);
+      if (o.power != 1.0)
+        left = b.create<PowOp>(loc, left, k.scalar(element, o.power));
+      scheduled = k.add(k.mulScalar(left, lr - o.endLearningRate),
+                        k.scalar(element, o.endLearningRate));
     }
     auto lrTimes = [&](Value x, double c) -> Value {
       if (!scheduled)
@@ -824,6 +846,8 @@ struct KilnTrainStep : kiln::impl::KilnTrainStepBase<KilnTrainStep> {
     o.decaySteps = decaySteps;
     o.decayRate = decayRate;
     o.staircase = staircase;
+    o.endLearningRate = endLearningRate;
+    o.power = power;
     o.momentum = momentum;
     o.nesterov = nesterov;
     o.freeze = freeze;

@@ -50,11 +50,15 @@ struct TrainOptions {
   /// The learning rate over training steps (Keras' schedules, evaluated at
   /// the optimizer's step count t before the update): `constant`, or
   /// `exponential`: learningRate · decayRate^(t / decaySteps), with
-  /// ⌊t / decaySteps⌋ when `staircase`.
+  /// ⌊t / decaySteps⌋ when `staircase`; `polynomial`: (learningRate −
+  /// endLearningRate)·(1 − min(t, decaySteps) / decaySteps)^power +
+  /// endLearningRate (Keras' PolynomialDecay; power 1 is a linear decay).
   std::string lrSchedule = "constant";
   int64_t decaySteps = 0;
   double decayRate = 0.1;
   bool staircase = false;
+  double endLearningRate = 1e-4;
+  double power = 1.0;
   /// SGD and RMSprop momentum; SGD's Nesterov variant.
   double momentum = 0.0;
   bool nesterov = false;

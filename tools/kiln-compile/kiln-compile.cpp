@@ -130,15 +130,19 @@ int main(int argc, char **argv) {
       ->capture_default_str()
       ->group(training);
   app.add_option("--lr-schedule", trainOptions.lrSchedule,
-                 "learning rate over the steps: constant, or exponential "
+                 "learning rate over the steps: constant; exponential "
                  "(Keras' ExponentialDecay: learning-rate · "
-                 "decay-rate^(step / decay-steps))")
-      ->check(CLI::IsMember({"constant", "exponential"}))
+                 "decay-rate^(step / decay-steps)); polynomial (Keras' "
+                 "PolynomialDecay: from learning-rate to "
+                 "--end-learning-rate over --decay-steps, linear with "
+                 "--power 1)")
+      ->check(CLI::IsMember({"constant", "exponential", "polynomial"}))
       ->capture_default_str()
       ->group(training);
   app.add_option("--decay-steps", trainOptions.decaySteps,
                  "steps over which the exponential schedule multiplies the "
-                 "learning rate by --decay-rate (e.g. epochs × steps per "
+                 "learning rate by --decay-rate, or the polynomial one "
+                 "reaches --end-learning-rate (e.g. epochs × steps per "
                  "epoch)")
       ->check(kiln::tools::positiveNumber())
       ->group(training);
@@ -150,6 +154,17 @@ int main(int argc, char **argv) {
   app.add_flag("--staircase", trainOptions.staircase,
                "the exponential schedule decays in whole --decay-steps "
                "intervals")
+      ->group(training);
+  app.add_option("--end-learning-rate", trainOptions.endLearningRate,
+                 "the polynomial schedule's learning rate from --decay-steps "
+                 "on")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str()
+      ->group(training);
+  app.add_option("--power", trainOptions.power,
+                 "the polynomial schedule's power (1: linear decay)")
+      ->check(kiln::tools::positiveNumber())
+      ->capture_default_str()
       ->group(training);
   app.add_option("--momentum", trainOptions.momentum,
                  "momentum of sgd and rmsprop (0: none)")
@@ -189,10 +204,11 @@ int main(int argc, char **argv) {
     return code == 0 ? 0 : 2;
   }
   options.emit = *kiln::driver::parseEmitKind(emit);
-  if (train && trainOptions.lrSchedule == "exponential" &&
+  if (train && trainOptions.lrSchedule != "constant" &&
       trainOptions.decaySteps <= 0) {
-    llvm::errs() << "kiln-compile: error: --lr-schedule exponential needs "
-                    "--decay-steps N (e.g. epochs × steps per epoch)\n";
+    llvm::errs() << "kiln-compile: error: --lr-schedule "
+                 << trainOptions.lrSchedule
+                 << " needs --decay-steps N (e.g. epochs × steps per epoch)\n";
     return 2;
   }
   if (train)

@@ -1,9 +1,12 @@
-// Learning-rate schedules of kiln-train-step (Keras' ExponentialDecay,
-// evaluated at the step count before the update): with plain SGD the update
-// w - w' is lr_t · g, so at step t = 3 with decay-steps 2 and decay-rate 0.25
-// it is 0.25^1.5 = 0.125 times the constant learning rate's update, and
-// 0.25^⌊1.5⌋ = 0.25 times it in staircase mode. The compiled step matches the
-// interpreter.
+// Learning-rate schedules of kiln-train-step (Keras' ExponentialDecay and
+// PolynomialDecay, evaluated at the step count before the update): with plain
+// SGD the update w - w' is lr_t · g, so at step t = 3 with decay-steps 2 and
+// decay-rate 0.25 it is 0.25^1.5 = 0.125 times the constant learning rate's
+// update, and 0.25^⌊1.5⌋ = 0.25 times it in staircase mode. The polynomial
+// schedule from 0.1 to 0.02 over 4 steps is 0.08·(1 − 3/4) + 0.02 = 0.04 at
+// t = 3 (0.4 times), with power 2 0.08·(1/4)² + 0.02 = 0.025 (0.25 times),
+// and past its decay steps (2 steps) the end rate 0.02 (0.2 times). The
+// compiled step matches the interpreter.
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %python %kiln_src/test/tools/kiln-run/Inputs/make_npy.py %t/x.npy f32 4,6 "math.sin(k) * 0.8"
 // RUN: %python %kiln_src/test/tools/kiln-run/Inputs/make_npy.py %t/y.npy i64 4 "k % 3"
@@ -15,21 +18,28 @@
 // RUN: kiln-opt --kiln-train-step="optimizer=sgd learning-rate=0.1" %s -o %t/constant.mlir
 // RUN: kiln-opt --kiln-train-step="optimizer=sgd learning-rate=0.1 lr-schedule=exponential decay-steps=2 decay-rate=0.25" %s -o %t/exponential.mlir
 // RUN: kiln-opt --kiln-train-step="optimizer=sgd learning-rate=0.1 lr-schedule=exponential decay-steps=2 decay-rate=0.25 staircase=true" %s -o %t/staircase.mlir
-// RUN: for s in constant exponential staircase; do \
+// RUN: kiln-opt --kiln-train-step="optimizer=sgd learning-rate=0.1 lr-schedule=polynomial decay-steps=4 end-learning-rate=0.02" %s -o %t/linear.mlir
+// RUN: kiln-opt --kiln-train-step="optimizer=sgd learning-rate=0.1 lr-schedule=polynomial decay-steps=4 end-learning-rate=0.02 power=2" %s -o %t/square.mlir
+// RUN: kiln-opt --kiln-train-step="optimizer=sgd learning-rate=0.1 lr-schedule=polynomial decay-steps=2 end-learning-rate=0.02" %s -o %t/ended.mlir
+// RUN: for s in constant exponential staircase linear square ended; do \
 // RUN:   kiln-run %t/$s.mlir -f train_step -o %t/$s -i x=%t/x.npy -i y=%t/y.npy -i w1=%t/w1.npy \
 // RUN:     -i b1=%t/b1.npy -i w2=%t/w2.npy -i b2=%t/b2.npy -i optimizer/iterations=%t/it.npy > /dev/null || exit 1; \
 // RUN: done
 // RUN: %python %S/Inputs/check_lr_schedule.py %t
-// RUN: kiln-compile %t/exponential.mlir -q -o %t/exponential.so
-// RUN: kiln-run %t/exponential.so -f train_step -i x=%t/x.npy -i y=%t/y.npy -i w1=%t/w1.npy \
-// RUN:   -i b1=%t/b1.npy -i w2=%t/w2.npy -i b2=%t/b2.npy -i optimizer/iterations=%t/it.npy \
-// RUN:   --rtol 1e-5 --atol 1e-7 --expect w1=%t/exponential/w1.npy --expect b2=%t/exponential/b2.npy | FileCheck %s
-// CHECK-COUNT-2: matches expected
+// RUN: for s in exponential square; do \
+// RUN:   kiln-compile %t/$s.mlir -q -o %t/$s.so && \
+// RUN:   kiln-run %t/$s.so -f train_step -i x=%t/x.npy -i y=%t/y.npy -i w1=%t/w1.npy \
+// RUN:     -i b1=%t/b1.npy -i w2=%t/w2.npy -i b2=%t/b2.npy -i optimizer/iterations=%t/it.npy \
+// RUN:     --rtol 1e-5 --atol 1e-7 --expect w1=%t/$s/w1.npy --expect b2=%t/$s/b2.npy || exit 1; \
+// RUN: done | FileCheck %s
+// CHECK-COUNT-4: matches expected
 
 // RUN: not kiln-opt --kiln-train-step="lr-schedule=exponential" %s 2>&1 | FileCheck %s --check-prefix=NOSTEPS
 // NOSTEPS: the exponential learning-rate schedule needs decay steps > 0 and a decay rate > 0 (got 0 and
 // RUN: not kiln-opt --kiln-train-step="lr-schedule=cosine" %s 2>&1 | FileCheck %s --check-prefix=UNKNOWN
-// UNKNOWN: unknown learning-rate schedule 'cosine' (expected constant or exponential)
+// UNKNOWN: unknown learning-rate schedule 'cosine' (expected constant, exponential or polynomial)
+// RUN: not kiln-opt --kiln-train-step="lr-schedule=polynomial decay-steps=4 power=0" %s 2>&1 | FileCheck %s --check-prefix=POWER
+// POWER: the polynomial learning-rate schedule needs decay steps > 0, a power > 0 and an end learning rate >= 0 (got 4,
 
 func.func @predict(%x: tensor<4x6xf32> {kiln.name = "x"})
     -> (tensor<4x3xf32> {kiln.name = "probabilities"}) {

@@ -16,7 +16,8 @@ def values(*parts):
     return read_npy(os.path.join(out, *parts))[1]
 
 
-for schedule, factor in (("exponential", 0.125), ("staircase", 0.25)):
+for schedule, factor in (("exponential", 0.125), ("staircase", 0.25),
+                         ("linear", 0.4), ("square", 0.25), ("ended", 0.2)):
     for name in ("w1", "b1", "w2", "b2"):
         start = values(name + ".npy")
         const = [a - b for a, b in zip(start, values("constant", name + ".npy"))]
