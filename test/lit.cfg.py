@@ -76,3 +76,12 @@ if cuda_device_count() > 0:
 else:
     lit_config.note("no CUDA device: the GPU execution tests (REQUIRES: cuda) "
                     "are skipped and reported UNSUPPORTED")
+
+# The accuracy acceptance runs (5 epochs of Fashion-MNIST per model, minutes
+# of CPU time) run only when asked for: KILN_ACCURACY_TESTS=1.
+if os.environ.get("KILN_ACCURACY_TESTS") == "1":
+    config.available_features.add("accuracy")
+else:
+    lit_config.note("KILN_ACCURACY_TESTS is not 1: the Fashion-MNIST accuracy "
+                    "runs (REQUIRES: accuracy) are skipped and reported "
+                    "UNSUPPORTED")

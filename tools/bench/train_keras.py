@@ -10,9 +10,12 @@ Keras initialization from --seed) on the full Fashion-MNIST training set
                   loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(x, y, batch_size=32, epochs=E, shuffle=True, verbose=2)
 
-where LR is 1e-3, or with --lr-schedule exponential
-ExponentialDecay(1e-3, E * 1875, --decay-rate) over all E * 1875 steps, as
-`kiln-compile --lr-schedule exponential --decay-steps E*1875` does.
+where LR is --learning-rate (1e-3), or with --lr-schedule exponential
+ExponentialDecay(LR, E * 1875, --decay-rate) over all E * 1875 steps, as
+`kiln-compile --lr-schedule exponential --decay-steps E*1875` does, or with
+--lr-schedule polynomial PolynomialDecay(LR, E * 1875, --end-learning-rate)
+(linear), as `kiln-compile --lr-schedule polynomial --decay-steps E*1875
+--end-learning-rate END` does.
 
 then evaluates on the 10000 test images. The wall time of every epoch is
 measured by a Keras callback (time.perf_counter at on_epoch_begin and
@@ -28,8 +31,10 @@ Usage (with the fixtures venv, /opt/kiln-fixtures-venv):
   --epochs E      default 5
   --threads N     TensorFlow intra-op and inter-op parallelism (default 2)
   --seed S        weight initialization and shuffling seed (default 1234)
-  --lr-schedule   constant (default) or exponential
+  --learning-rate LR      Adam's (initial) learning rate (default 1e-3)
+  --lr-schedule   constant (default), exponential or polynomial
   --decay-rate R  exponential's factor over all steps (default 0.1)
+  --end-learning-rate E   polynomial's final learning rate (default 0)
   --json OUT      writes {model: {"epoch_seconds": [...],
                                   "test_accuracy": x, "tf_version": ...}}
 
@@ -92,11 +97,15 @@ def load_fashion_mnist():
 STEPS_PER_EPOCH = 60000 // 32 + (60000 % 32 > 0)
 
 
-def learning_rate(tf, schedule, epochs, decay_rate):
-    steps = epochs * STEPS_PER_EPOCH
-    if schedule == "exponential":
-        return tf.keras.optimizers.schedules.ExponentialDecay(1e-3, steps, decay_rate)
-    return 1e-3
+def learning_rate(tf, args):
+    steps = args.epochs * STEPS_PER_EPOCH
+    if args.lr_schedule == "exponential":
+        return tf.keras.optimizers.schedules.ExponentialDecay(
+            args.learning_rate, steps, args.decay_rate)
+    if args.lr_schedule == "polynomial":
+        return tf.keras.optimizers.schedules.PolynomialDecay(
+            args.learning_rate, steps, end_learning_rate=args.end_learning_rate)
+    return args.learning_rate
 
 
 def train(tf, name, data, epochs, seed, lr):
@@ -138,9 +147,11 @@ def main():
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1234)
-    parser.add_argument("--lr-schedule", choices=["constant", "exponential"],
+    parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument("--lr-schedule", choices=["constant", "exponential", "polynomial"],
                         default="constant")
     parser.add_argument("--decay-rate", type=float, default=0.1)
+    parser.add_argument("--end-learning-rate", type=float, default=0.0)
     parser.add_argument("--json", metavar="OUT")
     args = parser.parse_args()
     names = args.models.split(",")
@@ -156,12 +167,12 @@ def main():
     data = load_fashion_mnist()
     results, losses = {}, {}
     for name in names:
-        lr = learning_rate(tf, args.lr_schedule, args.epochs, args.decay_rate)
+        lr = learning_rate(tf, args)
         results[name], losses[name] = train(tf, name, data, args.epochs, args.seed, lr)
 
     from importlib.metadata import version
     print(f"\nTensorFlow {tf.__version__}, Keras {version('keras')}, "
-          f"{args.threads} intra/inter-op threads, batch 32, Adam(1e-3), "
+          f"{args.threads} intra/inter-op threads, batch 32, Adam({args.learning_rate:g}), "
           f"learning rate {args.lr_schedule}")
     print(f"{'model':<8} {'epochs':>6} {'first s':>8} {'mean s':>8} {'mean s (2..)':>12} "
           f"{'test acc':>9} {'test loss':>9}")
