@@ -277,6 +277,14 @@ int Trainer::checkData() {
                   "(channels last); the data's samples have shape " + text +
                   "] and the model's input 'x' is " + shapeOf(x.info));
     }
+    // A [C, H, W] sample would be mirrored along the wrong axis: refuse
+    // the shapes that look channels-first (a few leading planes of large
+    // images) rather than guess.
+    if (shape.size() == 3 && shape[0] <= 4 && shape[2] > 4)
+      return fail("--augment needs channels-last images (HxWxC); the data's "
+                  "samples have shape [" + std::to_string(shape[0]) + ", " +
+                  std::to_string(shape[1]) + ", " + std::to_string(shape[2]) +
+                  "], which looks channels-first (save them as HxWxC)");
     image.rows = shape[0];
     image.cols = shape[1];
     image.channels = shape.size() == 3 ? shape[2] : 1;
