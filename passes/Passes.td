@@ -196,7 +196,9 @@ def KilnTrainStep : Pass<"kiln-train-step", "mlir::ModuleOp"> {
            "constant; exponential: learning-rate · decay-rate^(step / "
            "decay-steps); polynomial: (learning-rate − end-learning-rate) · "
            "(1 − min(step, decay-steps) / decay-steps)^power + "
-           "end-learning-rate">,
+           "end-learning-rate; cosine: learning-rate · ((1 − alpha)·(1 + "
+           "cos(π·min(step, decay-steps) / decay-steps))/2 + alpha), after "
+           "an optional linear warmup to warmup-target">,
     Option<"decaySteps", "decay-steps", "int64_t", "0",
            "steps of the exponential schedule's decay-rate factor; steps of "
            "the polynomial schedule's decay">,
@@ -208,6 +210,13 @@ def KilnTrainStep : Pass<"kiln-train-step", "mlir::ModuleOp"> {
            "the polynomial schedule's learning rate from decay-steps on">,
     Option<"power", "power", "double", "1.0",
            "the polynomial schedule's power (1: linear)">,
+    Option<"alpha", "alpha", "double", "0.0",
+           "the cosine schedule's final fraction of its initial rate">,
+    Option<"warmupSteps", "warmup-steps", "int64_t", "0",
+           "the cosine schedule's linear warmup steps (0: none)">,
+    Option<"warmupTarget", "warmup-target", "double", "0.0",
+           "the learning rate the cosine schedule's warmup reaches, where "
+           "its decay starts">,
     Option<"momentum", "momentum", "double", "0.0",
            "momentum of sgd and rmsprop">,
     Option<"nesterov", "nesterov", "bool", "false", "Nesterov momentum (sgd)">,

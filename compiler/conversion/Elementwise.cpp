@@ -100,6 +100,8 @@ Value unaryBody(OpBuilder &b, Location loc, Operation *op, Value x) {
             loc, b.create<arith::MaximumFOp>(loc, x, cst(b, loc, x, 0)), l);
       })
       .Case([&](ErfOp) { return b.create<math::ErfOp>(loc, x); })
+      .Case([&](SinOp) { return b.create<math::SinOp>(loc, x); })
+      .Case([&](CosOp) { return b.create<math::CosOp>(loc, x); })
       .Case([&](FloorOp) { return b.create<math::FloorOp>(loc, x); })
       .Case([&](CeilOp) { return b.create<math::CeilOp>(loc, x); })
       .Case([&](LeakyReluOp o) -> Value {
@@ -281,7 +283,8 @@ void populateElementwisePatterns(RewritePatternSet &patterns) {
                ElementwiseLowering<LogOp>, ElementwiseLowering<SqrtOp>,
                ElementwiseLowering<RsqrtOp>, ElementwiseLowering<TanhOp>,
                ElementwiseLowering<SigmoidOp>, ElementwiseLowering<SoftplusOp>,
-               ElementwiseLowering<ErfOp>, ElementwiseLowering<FloorOp>,
+               ElementwiseLowering<ErfOp>, ElementwiseLowering<SinOp>,
+               ElementwiseLowering<CosOp>, ElementwiseLowering<FloorOp>,
                ElementwiseLowering<CeilOp>, ElementwiseLowering<LeakyReluOp>,
                ElementwiseLowering<EluOp>, ElementwiseLowering<GeluOp>,
                ElementwiseLowering<LogicalNotOp>, ElementwiseLowering<CastOp>,

@@ -49,6 +49,8 @@ std::optional<std::pair<FloatFn, IntFn>> unaryFunction(Operation *op) {
       .Case([&](SigmoidOp) { return f(scalar::sigmoid); })
       .Case([&](SoftplusOp) { return f(scalar::softplus); })
       .Case([&](ErfOp) { return f([](double x) { return std::erf(x); }); })
+      .Case([&](SinOp) { return f([](double x) { return std::sin(x); }); })
+      .Case([&](CosOp) { return f([](double x) { return std::cos(x); }); })
       .Case([&](FloorOp) { return f([](double x) { return std::floor(x); }); })
       .Case([&](CeilOp) { return f([](double x) { return std::ceil(x); }); })
       .Case([](LeakyReluOp o) {

@@ -257,6 +257,12 @@ OpFoldResult SoftplusOp::fold(FoldAdaptor a) {
 OpFoldResult ErfOp::fold(FoldAdaptor a) {
   return foldUnary(a.getX(), getType(), [](double x) { return std::erf(x); });
 }
+OpFoldResult SinOp::fold(FoldAdaptor a) {
+  return foldUnary(a.getX(), getType(), [](double x) { return std::sin(x); });
+}
+OpFoldResult CosOp::fold(FoldAdaptor a) {
+  return foldUnary(a.getX(), getType(), [](double x) { return std::cos(x); });
+}
 OpFoldResult FloorOp::fold(FoldAdaptor a) {
   return foldUnary(a.getX(), getType(), [](double x) { return std::floor(x); });
 }

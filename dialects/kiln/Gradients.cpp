@@ -214,6 +214,12 @@ LogicalResult gradient(Operation *op, OpBuilder &builder,
         Value e = k.b.create<ExpOp>(k.loc, k.neg(k.mul(x, x)));
         return unary(k.mul(g, k.mulScalar(e, 2.0 / std::sqrt(M_PI))));
       })
+      .Case([&](SinOp) {
+        return unary(k.mul(g, k.b.create<CosOp>(k.loc, x)));
+      })
+      .Case([&](CosOp) {
+        return unary(k.neg(k.mul(g, k.b.create<SinOp>(k.loc, x))));
+      })
       .Case<FloorOp, CeilOp>([&](Operation *) { return unary(k.zerosLike(x)); })
       .Case([&](LeakyReluOp o) {
         Value slope = k.scalarLike(x, o.getAlpha().convertToDouble());
@@ -420,7 +426,8 @@ template <typename... Ops> void attach(MLIRContext *context) {
 
 void kiln::registerGradientRules(MLIRContext *context) {
   attach<NegOp, AbsOp, SquareOp, ReluOp, Relu6Op, ExpOp, LogOp, SqrtOp,
-         RsqrtOp, TanhOp, SigmoidOp, SoftplusOp, ErfOp, FloorOp, CeilOp,
+         RsqrtOp, TanhOp, SigmoidOp, SoftplusOp, ErfOp, SinOp, CosOp, FloorOp,
+         CeilOp,
          LeakyReluOp, EluOp, GeluOp, CastOp, DropoutOp, AddOp, SubOp, MulOp,
          DivOp, PowOp, MaximumOp, MinimumOp, SelectOp, MatmulOp, Conv2DOp,
          MaxPool2DOp, AvgPool2DOp, ReduceSumOp, ReduceMeanOp, ReduceMaxOp,

@@ -75,6 +75,8 @@ def Kiln_TanhOp : Kiln_FloatUnaryOp<"tanh", "tanh(x)">;
 def Kiln_SigmoidOp : Kiln_FloatUnaryOp<"sigmoid", "1 / (1 + e^-x)">;
 def Kiln_SoftplusOp : Kiln_FloatUnaryOp<"softplus", "ln(1 + e^x)">;
 def Kiln_ErfOp : Kiln_FloatUnaryOp<"erf", "erf(x)">;
+def Kiln_SinOp : Kiln_FloatUnaryOp<"sin", "sin(x) (radians)">;
+def Kiln_CosOp : Kiln_FloatUnaryOp<"cos", "cos(x) (radians)">;
 def Kiln_FloorOp : Kiln_FloatUnaryOp<"floor", "floor(x)">;
 def Kiln_CeilOp : Kiln_FloatUnaryOp<"ceil", "ceil(x)">;
 

@@ -242,6 +242,8 @@ void kiln::importer::onnx::registerElementwiseOps(
   t["Exp"] = unary<ExpOp>;
   t["Log"] = unary<LogOp>;
   t["Erf"] = unary<ErfOp>;
+  t["Sin"] = unary<SinOp>;
+  t["Cos"] = unary<CosOp>;
   t["Tanh"] = unary<TanhOp>;
   t["Sigmoid"] = unary<SigmoidOp>;
   t["Relu"] = unary<ReluOp>;

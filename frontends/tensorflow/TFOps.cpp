@@ -1120,6 +1120,8 @@ const llvm::StringMap<Converter> &tf::converters() {
     t["Sigmoid"] = unary<SigmoidOp>;
     t["Softplus"] = unary<SoftplusOp>;
     t["Erf"] = unary<ErfOp>;
+    t["Sin"] = unary<SinOp>;
+    t["Cos"] = unary<CosOp>;
     t["Floor"] = unary<FloorOp>;
     t["Ceil"] = unary<CeilOp>;
     t["Reciprocal"] = reciprocal;

@@ -280,10 +280,20 @@ LogicalResult Composer::collect() {
                           llvm::StringRef(options.optimizer)))
     return error() << "unknown optimizer '" << options.optimizer
                    << "' (expected sgd, adam, adamw or rmsprop)";
-  if (!llvm::is_contained({"constant", "exponential", "polynomial"},
+  if (!llvm::is_contained({"constant", "exponential", "polynomial", "cosine"},
                           llvm::StringRef(options.lrSchedule)))
     return error() << "unknown learning-rate schedule '" << options.lrSchedule
-                   << "' (expected constant, exponential or polynomial)";
+                   << "' (expected constant, exponential, polynomial or cosine)";
+  if (options.lrSchedule == "cosine" &&
+      (options.decaySteps <= 0 || !(options.alpha >= 0 && options.alpha <= 1) ||
+       options.warmupSteps < 0 ||
+       (options.warmupSteps > 0 && !(options.warmupTarget > 0))))
+    return error() << "the cosine learning-rate schedule needs decay steps > "
+                      "0, an alpha in [0, 1], warmup steps >= 0 and, with "
+                      "warmup steps, a warmup target > 0 (got "
+                   << options.decaySteps << ", " << options.alpha << ", "
+                   << options.warmupSteps << " and " << options.warmupTarget
+                   << ")";
   if (options.lrSchedule == "exponential" &&
       (options.decaySteps <= 0 || !(options.decayRate > 0)))
     return error() << "the exponential learning-rate schedule needs decay "
@@ -730,6 +740,33 @@ LogicalResult Composer::build() {
         left = b.create<PowOp>(loc, left, k.scalar(element, o.power));
       scheduled = k.add(k.mulScalar(left, lr - o.endLearningRate),
                         k.scalar(element, o.endLearningRate));
+    } else if (o.lrSchedule == "cosine") {
+      // Keras' CosineDecay: from `from`, (1 − α)·(1 + cos(π·s / steps))/2 + α
+      // times it at s = min(t, steps); with warmup, a linear ramp from lr
+      // to the warmup target over the warmup steps first, then the decay
+      // from the target (t capped at steps + warmup).
+      double steps = static_cast<double>(o.decaySteps);
+      double warm = static_cast<double>(o.warmupSteps);
+      auto decay = [&](Value s, double from) {
+        Value c = b.create<CosOp>(loc, k.mulScalar(s, M_PI / steps));
+        Value cosine = k.mulScalar(k.add(c, k.scalar(element, 1.0)), 0.5);
+        return k.mulScalar(k.add(k.mulScalar(cosine, 1.0 - o.alpha),
+                                 k.scalar(element, o.alpha)),
+                           from);
+      };
+      Value s = b.create<MinimumOp>(loc, k.cast(iterations, element),
+                                    k.scalar(element, steps + warm));
+      if (o.warmupSteps == 0) {
+        scheduled = decay(s, lr);
+      } else {
+        Value ramp =
+            k.add(k.mulScalar(s, (o.warmupTarget - lr) / warm),
+                  k.scalar(element, lr));
+        Value decayed =
+            decay(k.sub(s, k.scalar(element, warm)), o.warmupTarget);
+        scheduled = k.select(b.create<LessOp>(loc, s, k.scalar(element, warm)),
+                             ramp, decayed);
+      }
     }
     auto lrTimes = [&](Value x, double c) -> Value {
       if (!scheduled)
@@ -848,6 +885,9 @@ struct KilnTrainStep : kiln::impl::KilnTrainStepBase<KilnTrainStep> {
     o.staircase = staircase;
     o.endLearningRate = endLearningRate;
     o.power = power;
+    o.alpha = alpha;
+    o.warmupSteps = warmupSteps;
+    o.warmupTarget = warmupTarget;
     o.momentum = momentum;
     o.nesterov = nesterov;
     o.freeze = freeze;

@@ -52,13 +52,20 @@ struct TrainOptions {
   /// `exponential`: learningRate · decayRate^(t / decaySteps), with
   /// ⌊t / decaySteps⌋ when `staircase`; `polynomial`: (learningRate −
   /// endLearningRate)·(1 − min(t, decaySteps) / decaySteps)^power +
-  /// endLearningRate (Keras' PolynomialDecay; power 1 is a linear decay).
+  /// endLearningRate (Keras' PolynomialDecay; power 1 is a linear decay);
+  /// `cosine`: Keras' CosineDecay, learningRate · ((1 − alpha)·(1 +
+  /// cos(π·min(t, decaySteps) / decaySteps))/2 + alpha), after a linear
+  /// warmup from learningRate to warmupTarget over warmupSteps when those
+  /// are > 0 (the decay then starts from warmupTarget).
   std::string lrSchedule = "constant";
   int64_t decaySteps = 0;
   double decayRate = 0.1;
   bool staircase = false;
   double endLearningRate = 1e-4;
   double power = 1.0;
+  double alpha = 0.0;
+  int64_t warmupSteps = 0;
+  double warmupTarget = 0.0;
   /// SGD and RMSprop momentum; SGD's Nesterov variant.
   double momentum = 0.0;
   bool nesterov = false;

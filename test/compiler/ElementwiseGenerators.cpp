@@ -57,9 +57,9 @@ bool square(FunctionGen &g) {
 bool transcendental(FunctionGen &g) {
   if (!g.current.isFloat())
     return false;
-  const char *name = g.pick<const char *>({"kiln.tanh", "kiln.sigmoid",
-                                           "kiln.erf", "kiln.gelu", "kiln.elu",
-                                           "kiln.softplus", "kiln.exp"});
+  const char *name = g.pick<const char *>(
+      {"kiln.tanh", "kiln.sigmoid", "kiln.erf", "kiln.gelu", "kiln.elu",
+       "kiln.softplus", "kiln.exp", "kiln.sin", "kiln.cos"});
   llvm::SmallVector<NamedAttribute> attrs;
   llvm::StringRef n(name);
   if (n == "kiln.gelu" && g.coin(0.5))

@@ -127,6 +127,18 @@ func.func @fold_erf() -> tensor<2xf32> {
   return %0 : tensor<2xf32>
 }
 
+// sin and cos of 0.5 and -2 (radians).
+// CHECK-LABEL: func.func @fold_sin_cos(
+// CHECK-DAG: %[[S:.+]] = kiln.constant dense<[0.47942555, -0.909297406]> : tensor<2xf32>
+// CHECK-DAG: %[[C:.+]] = kiln.constant dense<[0.87758255, -0.416146845]> : tensor<2xf32>
+// CHECK: return %[[S]], %[[C]]
+func.func @fold_sin_cos() -> (tensor<2xf32>, tensor<2xf32>) {
+  %a = kiln.constant dense<[0.5, -2.0]> : tensor<2xf32>
+  %0 = kiln.sin %a : tensor<2xf32>
+  %1 = kiln.cos %a : tensor<2xf32>
+  return %0, %1 : tensor<2xf32>, tensor<2xf32>
+}
+
 // floor and ceil of -1.5 and 2.5.
 // CHECK-LABEL: func.func @fold_floor_ceil(
 // CHECK-DAG: %[[F:.+]] = kiln.constant dense<[-2.000000e+00, 2.000000e+00]> : tensor<2xf32>

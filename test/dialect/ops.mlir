@@ -99,6 +99,10 @@ func.func @unary_float(%x: tensor<2x3xf32>, %h: tensor<8xf16>, %b: tensor<8xbf16
   %6 = kiln.softplus %x : tensor<2x3xf32>
   // CHECK: kiln.erf %arg0 : tensor<2x3xf32>
   %7 = kiln.erf %x : tensor<2x3xf32>
+  // CHECK: kiln.sin %arg0 : tensor<2x3xf32>
+  %s = kiln.sin %x : tensor<2x3xf32>
+  // CHECK: kiln.cos %arg0 : tensor<2x3xf32>
+  %c = kiln.cos %x : tensor<2x3xf32>
   // CHECK: kiln.floor %arg1 : tensor<8xf16>
   %8 = kiln.floor %h : tensor<8xf16>
   // CHECK: kiln.ceil %arg2 : tensor<8xbf16>

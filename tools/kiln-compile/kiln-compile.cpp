@@ -135,8 +135,11 @@ int main(int argc, char **argv) {
                  "decay-rate^(step / decay-steps)); polynomial (Keras' "
                  "PolynomialDecay: from learning-rate to "
                  "--end-learning-rate over --decay-steps, linear with "
-                 "--power 1)")
-      ->check(CLI::IsMember({"constant", "exponential", "polynomial"}))
+                 "--power 1); cosine (Keras' CosineDecay: half a cosine "
+                 "from learning-rate to --alpha times it over --decay-steps, "
+                 "after an optional linear --warmup-steps ramp to "
+                 "--warmup-target)")
+      ->check(CLI::IsMember({"constant", "exponential", "polynomial", "cosine"}))
       ->capture_default_str()
       ->group(training);
   app.add_option("--decay-steps", trainOptions.decaySteps,
@@ -165,6 +168,23 @@ int main(int argc, char **argv) {
                  "the polynomial schedule's power (1: linear decay)")
       ->check(kiln::tools::positiveNumber())
       ->capture_default_str()
+      ->group(training);
+  app.add_option("--alpha", trainOptions.alpha,
+                 "the cosine schedule's final learning rate as a fraction of "
+                 "its initial one")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str()
+      ->group(training);
+  app.add_option("--warmup-steps", trainOptions.warmupSteps,
+                 "the cosine schedule's linear warmup from --learning-rate "
+                 "to --warmup-target, in steps (0: none)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str()
+      ->group(training);
+  app.add_option("--warmup-target", trainOptions.warmupTarget,
+                 "the learning rate the cosine schedule's warmup reaches, "
+                 "and its decay starts from (needed with --warmup-steps)")
+      ->check(CLI::NonNegativeNumber)
       ->group(training);
   app.add_option("--momentum", trainOptions.momentum,
                  "momentum of sgd and rmsprop (0: none)")
@@ -209,6 +229,13 @@ int main(int argc, char **argv) {
     llvm::errs() << "kiln-compile: error: --lr-schedule "
                  << trainOptions.lrSchedule
                  << " needs --decay-steps N (e.g. epochs × steps per epoch)\n";
+    return 2;
+  }
+  if (train && trainOptions.warmupSteps > 0 &&
+      !(trainOptions.warmupTarget > 0)) {
+    llvm::errs() << "kiln-compile: error: --warmup-steps needs "
+                    "--warmup-target LR (the learning rate the warmup "
+                    "reaches)\n";
     return 2;
   }
   if (train)

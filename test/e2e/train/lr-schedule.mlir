@@ -6,7 +6,12 @@
 // schedule from 0.1 to 0.02 over 4 steps is 0.08·(1 − 3/4) + 0.02 = 0.04 at
 // t = 3 (0.4 times), with power 2 0.08·(1/4)² + 0.02 = 0.025 (0.25 times),
 // and past its decay steps (2 steps) the end rate 0.02 (0.2 times). The
-// compiled step matches the interpreter.
+// cosine schedule over 4 steps is (1 + cos(3π/4))/2 = 0.1464 times the rate
+// at t = 3, with alpha 0.2 0.8·0.1464 + 0.2 = 0.3172 times; with a warmup
+// from 0.1 to 0.3 over 4 steps it is still ramping, 0.1 + 0.2·3/4 = 0.25
+// (2.5 times), and after a 2-step warmup it decays from 0.3:
+// 0.3·(1 + cos(π/4))/2 = 0.2561 (2.561 times). The compiled step matches
+// the interpreter.
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %python %kiln_src/test/tools/kiln-run/Inputs/make_npy.py %t/x.npy f32 4,6 "math.sin(k) * 0.8"
 // RUN: %python %kiln_src/test/tools/kiln-run/Inputs/make_npy.py %t/y.npy i64 4 "k % 3"
@@ -21,23 +26,29 @@
 // RUN: kiln-opt --kiln-train-step="optimizer=sgd learning-rate=0.1 lr-schedule=polynomial decay-steps=4 end-learning-rate=0.02" %s -o %t/linear.mlir
 // RUN: kiln-opt --kiln-train-step="optimizer=sgd learning-rate=0.1 lr-schedule=polynomial decay-steps=4 end-learning-rate=0.02 power=2" %s -o %t/square.mlir
 // RUN: kiln-opt --kiln-train-step="optimizer=sgd learning-rate=0.1 lr-schedule=polynomial decay-steps=2 end-learning-rate=0.02" %s -o %t/ended.mlir
-// RUN: for s in constant exponential staircase linear square ended; do \
+// RUN: kiln-opt --kiln-train-step="optimizer=sgd learning-rate=0.1 lr-schedule=cosine decay-steps=4" %s -o %t/cosine.mlir
+// RUN: kiln-opt --kiln-train-step="optimizer=sgd learning-rate=0.1 lr-schedule=cosine decay-steps=4 alpha=0.2" %s -o %t/cosine-alpha.mlir
+// RUN: kiln-opt --kiln-train-step="optimizer=sgd learning-rate=0.1 lr-schedule=cosine decay-steps=4 warmup-steps=4 warmup-target=0.3" %s -o %t/warming.mlir
+// RUN: kiln-opt --kiln-train-step="optimizer=sgd learning-rate=0.1 lr-schedule=cosine decay-steps=4 warmup-steps=2 warmup-target=0.3" %s -o %t/warmed.mlir
+// RUN: for s in constant exponential staircase linear square ended cosine cosine-alpha warming warmed; do \
 // RUN:   kiln-run %t/$s.mlir -f train_step -o %t/$s -i x=%t/x.npy -i y=%t/y.npy -i w1=%t/w1.npy \
 // RUN:     -i b1=%t/b1.npy -i w2=%t/w2.npy -i b2=%t/b2.npy -i optimizer/iterations=%t/it.npy > /dev/null || exit 1; \
 // RUN: done
 // RUN: %python %S/Inputs/check_lr_schedule.py %t
-// RUN: for s in exponential square; do \
+// RUN: for s in exponential square cosine-alpha warmed; do \
 // RUN:   kiln-compile %t/$s.mlir -q -o %t/$s.so && \
 // RUN:   kiln-run %t/$s.so -f train_step -i x=%t/x.npy -i y=%t/y.npy -i w1=%t/w1.npy \
 // RUN:     -i b1=%t/b1.npy -i w2=%t/w2.npy -i b2=%t/b2.npy -i optimizer/iterations=%t/it.npy \
 // RUN:     --rtol 1e-5 --atol 1e-7 --expect w1=%t/$s/w1.npy --expect b2=%t/$s/b2.npy || exit 1; \
 // RUN: done | FileCheck %s
-// CHECK-COUNT-4: matches expected
+// CHECK-COUNT-8: matches expected
 
 // RUN: not kiln-opt --kiln-train-step="lr-schedule=exponential" %s 2>&1 | FileCheck %s --check-prefix=NOSTEPS
 // NOSTEPS: the exponential learning-rate schedule needs decay steps > 0 and a decay rate > 0 (got 0 and
-// RUN: not kiln-opt --kiln-train-step="lr-schedule=cosine" %s 2>&1 | FileCheck %s --check-prefix=UNKNOWN
-// UNKNOWN: unknown learning-rate schedule 'cosine' (expected constant, exponential or polynomial)
+// RUN: not kiln-opt --kiln-train-step="lr-schedule=step" %s 2>&1 | FileCheck %s --check-prefix=UNKNOWN
+// UNKNOWN: unknown learning-rate schedule 'step' (expected constant, exponential, polynomial or cosine)
+// RUN: not kiln-opt --kiln-train-step="lr-schedule=cosine decay-steps=4 warmup-steps=2" %s 2>&1 | FileCheck %s --check-prefix=WARMUP
+// WARMUP: the cosine learning-rate schedule needs decay steps > 0, an alpha in [0, 1], warmup steps >= 0 and, with warmup steps, a warmup target > 0 (got 4,
 // RUN: not kiln-opt --kiln-train-step="lr-schedule=polynomial decay-steps=4 power=0" %s 2>&1 | FileCheck %s --check-prefix=POWER
 // POWER: the polynomial learning-rate schedule needs decay steps > 0, a power > 0 and an end learning rate >= 0 (got 4,
 

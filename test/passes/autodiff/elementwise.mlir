@@ -13,6 +13,16 @@ func.func @unary_chain(%x: tensor<3x4xf64>) -> tensor<3x4xf64> {
   return %g : tensor<3x4xf64>
 }
 
+// CHECK: @trigonometry: ok
+func.func @trigonometry(%x: tensor<3x4xf64> {gradcheck.min = -4.0 : f64, gradcheck.max = 4.0 : f64})
+    -> (tensor<3x4xf64>, tensor<3x4xf64>) {
+  %a = kiln.sin %x : tensor<3x4xf64>
+  %b = kiln.cos %x : tensor<3x4xf64>
+  %c = kiln.mul %a, %b : (tensor<3x4xf64>, tensor<3x4xf64>) -> tensor<3x4xf64>
+  %d = kiln.cos %c : tensor<3x4xf64>
+  return %a, %d : tensor<3x4xf64>, tensor<3x4xf64>
+}
+
 // CHECK: @positive_domain: ok
 func.func @positive_domain(%x: tensor<5xf64> {gradcheck.min = 0.5 : f64, gradcheck.max = 3.0 : f64})
     -> (tensor<5xf64>, tensor<5xf64>, tensor<5xf64>) {

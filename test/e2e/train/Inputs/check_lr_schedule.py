@@ -3,6 +3,7 @@ rate of the step (see the .mlir file). Standard library only.
 
     check_lr_schedule.py DIR
 """
+import math
 import os
 import sys
 
@@ -16,8 +17,12 @@ def values(*parts):
     return read_npy(os.path.join(out, *parts))[1]
 
 
+COSINE = (1 + math.cos(3 * math.pi / 4)) / 2
 for schedule, factor in (("exponential", 0.125), ("staircase", 0.25),
-                         ("linear", 0.4), ("square", 0.25), ("ended", 0.2)):
+                         ("linear", 0.4), ("square", 0.25), ("ended", 0.2),
+                         ("cosine", COSINE), ("cosine-alpha", 0.8 * COSINE + 0.2),
+                         ("warming", 2.5),
+                         ("warmed", 3 * (1 + math.cos(math.pi / 4)) / 2)):
     for name in ("w1", "b1", "w2", "b2"):
         start = values(name + ".npy")
         const = [a - b for a, b in zip(start, values("constant", name + ".npy"))]

@@ -7,7 +7,7 @@ ALLOWED = {
     "memcpy", "memmove", "memset", "memcmp", "abort",
     "expf", "exp", "logf", "log", "log1pf", "log1p", "expm1f", "expm1",
     "tanhf", "tanh", "erff", "erf", "powf", "pow", "sqrtf", "sqrt",
-    "floorf", "floor", "ceilf", "ceil", "fmaf", "fma", "sinf", "cosf",
+    "floorf", "floor", "ceilf", "ceil", "fmaf", "fma", "sinf", "cosf", "sin", "cos",
 }
 bad = []
 for line in sys.stdin:
