@@ -34,7 +34,8 @@ Usage (with the fixtures venv, /opt/kiln-fixtures-venv):
   --learning-rate LR      Adam's (initial) learning rate (default 1e-3)
   --lr-schedule   constant (default), exponential or polynomial
   --decay-rate R  exponential's factor over all steps (default 0.1)
-  --end-learning-rate E   polynomial's final learning rate (default 0)
+  --end-learning-rate E   polynomial's final learning rate (default 1e-4,
+                          Keras' and kiln-compile's)
   --json OUT      writes {model: {"epoch_seconds": [...],
                                   "test_accuracy": x, "tf_version": ...}}
 
@@ -151,7 +152,7 @@ def main():
     parser.add_argument("--lr-schedule", choices=["constant", "exponential", "polynomial"],
                         default="constant")
     parser.add_argument("--decay-rate", type=float, default=0.1)
-    parser.add_argument("--end-learning-rate", type=float, default=0.0)
+    parser.add_argument("--end-learning-rate", type=float, default=1e-4)
     parser.add_argument("--json", metavar="OUT")
     args = parser.parse_args()
     names = args.models.split(",")

@@ -114,7 +114,8 @@ int main(int argc, char **argv) {
     }
     long long n = 0;
     char tail = 0;
-    if (a.rfind("shift=", 0) == 0 &&
+    if (a.rfind("shift=", 0) == 0 && options.shift == 0 &&
+        a.size() > 6 && a[6] >= '0' && a[6] <= '9' &&
         std::sscanf(a.c_str() + 6, "%lld%c", &n, &tail) == 1 && n > 0 &&
         n <= 1024) {
       options.shift = n;
@@ -122,7 +123,7 @@ int main(int argc, char **argv) {
     }
     std::fprintf(stderr,
                  "kiln-train: error: --augment: unknown augmentation '%s' "
-                 "(expected flip or shift=N with N in [1, 1024])\n",
+                 "(expected flip or one shift=N with N in [1, 1024])\n",
                  a.c_str());
     return 2;
   }

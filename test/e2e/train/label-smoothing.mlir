@@ -1,7 +1,9 @@
 // Label smoothing of the cross-entropy losses (Keras' label_smoothing): the
 // targets become y·(1 − s) + s/classes. sparse_categorical_crossentropy on
 // class ids and categorical_crossentropy on the same labels one-hot give the
-// formula's loss; the compiled step matches the interpreter's.
+// formula's loss, and binary_crossentropy (targets y·(1 − s) + s/2) on the
+// probabilities and, with from-logits, on the outputs as logits; the compiled
+// step matches the interpreter's.
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: %python %kiln_src/test/tools/kiln-run/Inputs/make_npy.py %t/x.npy f32 4,6 "math.sin(k) * 0.8"
 // RUN: %python %kiln_src/test/tools/kiln-run/Inputs/make_npy.py %t/y.npy i64 4 "k % 3"
@@ -14,6 +16,12 @@
 // RUN: kiln-opt --kiln-train-step="optimizer=sgd label-smoothing=0.2" %s -o %t/sparse.mlir
 // RUN: kiln-opt --kiln-train-step="optimizer=sgd loss=categorical_crossentropy label-smoothing=0.2" %s -o %t/categorical.mlir
 // RUN: kiln-opt --kiln-train-step="optimizer=sgd" %s -o %t/plain.mlir
+// RUN: kiln-opt --kiln-train-step="optimizer=sgd loss=binary_crossentropy label-smoothing=0.2" %s -o %t/binary.mlir
+// RUN: kiln-opt --kiln-train-step="optimizer=sgd loss=binary_crossentropy from-logits=true label-smoothing=0.2" %s -o %t/binary-logits.mlir
+// RUN: for s in binary binary-logits; do \
+// RUN:   kiln-run %t/$s.mlir -f train_step -o %t/$s -i x=%t/x.npy -i y=%t/hot.npy -i w1=%t/w1.npy \
+// RUN:     -i b1=%t/b1.npy -i w2=%t/w2.npy -i b2=%t/b2.npy -i optimizer/iterations=%t/it.npy > /dev/null || exit 1; \
+// RUN: done
 // RUN: kiln-run %t/sparse.mlir -f train_step -o %t/sparse -i x=%t/x.npy -i y=%t/y.npy -i w1=%t/w1.npy \
 // RUN:   -i b1=%t/b1.npy -i w2=%t/w2.npy -i b2=%t/b2.npy -i optimizer/iterations=%t/it.npy > /dev/null
 // RUN: kiln-run %t/plain.mlir -f train_step -o %t/plain -i x=%t/x.npy -i y=%t/y.npy -i w1=%t/w1.npy \
@@ -24,6 +32,8 @@
 // FORMULA: sparse: loss
 // FORMULA: categorical: loss
 // FORMULA: plain: loss
+// FORMULA: binary: loss
+// FORMULA: binary-logits: loss
 // FORMULA: ok
 // RUN: kiln-compile %t/sparse.mlir -q -o %t/sparse.so
 // RUN: kiln-run %t/sparse.so -f train_step -i x=%t/x.npy -i y=%t/y.npy -i w1=%t/w1.npy \
