@@ -453,6 +453,15 @@ std::vector<CheckpointTensor> Trainer::variableTensors() {
   return tensors;
 }
 
+/// --augment as written in checkpoints: "" (none), "flip", "shift=2",
+/// "flip,shift=2".
+static std::string augmentText(const TrainOptions &o) {
+  std::string text = o.flip ? "flip" : "";
+  if (o.shift)
+    text += (text.empty() ? "shift=" : ",shift=") + std::to_string(o.shift);
+  return text;
+}
+
 int Trainer::saveCheckpoint(bool quietly) {
   Checkpoint ckpt;
   ckpt.metadata = {{"format", "kiln-train 1"},
@@ -463,6 +472,7 @@ int Trainer::saveCheckpoint(bool quietly) {
                    {"seed", std::to_string(o.seed)},
                    {"batch", std::to_string(batch)},
                    {"rng", rngAtEpochStart},
+                   {"augment", augmentText(o)},
                    {"epoch_seconds", std::to_string(epochSeconds)}};
   char buf[64];
   std::snprintf(buf, sizeof buf, "%a", epochLoss);
@@ -512,6 +522,17 @@ int Trainer::loadCheckpoint(const std::string &path) {
   if (savedBatch != batch)
     return fail(path + ": saved with batch " + std::to_string(savedBatch) +
                 ", the artifact's batch is " + std::to_string(batch));
+  // The augmentation draws come from the same generator as the shuffle: a
+  // run resumed with other --augment settings would diverge silently.
+  std::string savedAugment = meta.count("augment") ? meta["augment"] : "";
+  if (savedAugment != augmentText(o)) {
+    auto shown = [](const std::string &a) {
+      return a.empty() ? std::string("no --augment") : "--augment " + a;
+    };
+    return fail(path + ": saved by a run with " + shown(savedAugment) +
+                ", this run has " + shown(augmentText(o)) +
+                " (resume with the same settings)");
+  }
   std::istringstream state(meta["rng"]);
   state >> rng;
   if (state.fail())
