@@ -68,12 +68,14 @@ inline uint64_t checksum64(const void *data, size_t size) {
     h = kXxPrime5;
   }
   h += static_cast<uint64_t>(size);
-  while (p + 8 <= end) {
+  // Remaining byte counts, not p + 8 <= end: an empty input may be a null
+  // pointer, and null + 8 is undefined.
+  while (end - p >= 8) {
     h ^= xxRound(0, read64(p));
     h = rotl64(h, 27) * kXxPrime1 + kXxPrime4;
     p += 8;
   }
-  if (p + 4 <= end) {
+  if (end - p >= 4) {
     h ^= static_cast<uint64_t>(read32(p)) * kXxPrime1;
     h = rotl64(h, 23) * kXxPrime2 + kXxPrime3;
     p += 4;

@@ -151,16 +151,30 @@ EXPORT int cuModuleLoadDataEx(void **module, const void *image, unsigned n,
   fprintf(logFile(), "loaded %zu bytes of PTX\n", strlen(text));
   return 0;
 }
+/* A function: its name, which must be an .entry of the module, and its
+ * parameter count, read from the entry's signature. Functions are freed
+ * with their module, as the driver's are. */
+typedef struct Function {
+  char name[256];
+  int params;
+  void *module;
+  struct Function *next;
+} Function;
+static Function *functions;
+
 EXPORT int cuModuleUnload(void *module) {
+  for (Function **f = &functions; *f;) {
+    if ((*f)->module == module) {
+      Function *dead = *f;
+      *f = dead->next;
+      free(dead);
+    } else {
+      f = &(*f)->next;
+    }
+  }
   free(module);
   return 0;
 }
-/* A function: its name, which must be an .entry of the module, and its
- * parameter count, read from the entry's signature. */
-typedef struct {
-  char name[256];
-  int params;
-} Function;
 
 EXPORT int cuModuleGetFunction(void **fn, void *module, const char *name) {
   char pattern[300];
@@ -170,6 +184,9 @@ EXPORT int cuModuleGetFunction(void **fn, void *module, const char *name) {
     return NOT_FOUND;
   Function *f = calloc(1, sizeof(Function));
   strcpy(f->name, name);
+  f->module = module;
+  f->next = functions;
+  functions = f;
   const char *end = strchr(at, ')');
   for (const char *p = strstr(at, ".param"); p && end && p < end;
        p = strstr(p + 1, ".param"))
