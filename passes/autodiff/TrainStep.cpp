@@ -730,11 +730,9 @@ LogicalResult Composer::build() {
     } else if (o.lrSchedule == "polynomial") {
       // Keras' PolynomialDecay (cycle=False): with p = min(t, steps) / steps,
       // (lr − end)·(1 − p)^power + end.
+      Value steps = k.scalar(element, static_cast<double>(o.decaySteps));
       Value p = k.div(
-          b.create<MinimumOp>(
-              loc, k.cast(iterations, element),
-              k.scalar(element, static_cast<double>(o.decaySteps))),
-          k.scalar(element, static_cast<double>(o.decaySteps)));
+          b.create<MinimumOp>(loc, k.cast(iterations, element), steps), steps);
       Value left = k.sub(k.scalar(element, 1.0), p);
       if (o.power != 1.0)
         left = b.create<PowOp>(loc, left, k.scalar(element, o.power));

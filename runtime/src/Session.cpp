@@ -42,6 +42,12 @@ struct kiln_session_t {
 
 namespace {
 
+/// A device address of a --cuda-emulation artifact: host memory in a CPU
+/// session.
+float *hostFloats(uint64_t address) {
+  return reinterpret_cast<float *>(static_cast<uintptr_t>(address));
+}
+
 /// kiln_host_api_t.matmul of CPU sessions: the cuBLASLt plan of the call,
 /// run on the host (--cuda-emulation artifacts hand their matmuls to it).
 void hostMatmul(void *device, const kiln_matmul_t *op) {
@@ -52,11 +58,8 @@ void hostMatmul(void *device, const kiln_matmul_t *op) {
   *error = op ? planMatmul(*op, plan) : "a NULL matmul descriptor";
   if (!error->empty())
     return;
-  auto at = [](uint64_t address) {
-    return reinterpret_cast<float *>(static_cast<uintptr_t>(address));
-  };
-  runPlan<float>(plan, at(op->b), at(op->a), op->bias ? at(op->bias) : nullptr,
-                 at(op->c));
+  runPlan<float>(plan, hostFloats(op->b), hostFloats(op->a),
+                 op->bias ? hostFloats(op->bias) : nullptr, hostFloats(op->c));
 }
 
 /// kiln_host_api_t.conv of CPU sessions: the reference convolution
@@ -70,11 +73,8 @@ void hostConv(void *device, const kiln_conv_t *op) {
   *error = op ? planConv(*op, plan) : "a NULL convolution descriptor";
   if (!error->empty())
     return;
-  auto at = [](uint64_t address) {
-    return reinterpret_cast<float *>(static_cast<uintptr_t>(address));
-  };
-  referenceConv(*op, at(op->x), at(op->filter), op->bias ? at(op->bias) : nullptr,
-                at(op->y));
+  referenceConv(*op, hostFloats(op->x), hostFloats(op->filter),
+                op->bias ? hostFloats(op->bias) : nullptr, hostFloats(op->y));
 }
 
 /// Checks one caller tensor against the manifest; empty when it matches.

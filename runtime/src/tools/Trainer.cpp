@@ -45,6 +45,14 @@ std::string shapeOf(const kiln_tensor_info_t &t) {
   return s + "]";
 }
 
+/// A data sample's shape as messages show it: "[28, 28]".
+std::string dimsText(const std::vector<int64_t> &dims) {
+  std::string s = "[";
+  for (size_t i = 0; i < dims.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(dims[i]);
+  return s + "]";
+}
+
 kiln_tensor_t view(const kiln_tensor_info_t &info, void *data) {
   return {info.dtype, info.rank, info.dims, data, info.byte_size};
 }
@@ -248,10 +256,7 @@ int Trainer::checkData() {
     for (int64_t d : s->sampleShape)
       per *= d;
     if (per != sampleSize) {
-      std::string shape = "[";
-      for (size_t i = 0; i < s->sampleShape.size(); ++i)
-        shape += (i ? ", " : "") + std::to_string(s->sampleShape[i]);
-      return fail("the data's samples have shape " + shape + "] (" +
+      return fail("the data's samples have shape " + dimsText(s->sampleShape) + " (" +
                   std::to_string(per) + " values) but the model's input 'x' is " +
                   shapeOf(x.info) + " (" + std::to_string(sampleSize) +
                   " values per sample)");
@@ -269,22 +274,18 @@ int Trainer::checkData() {
   }
   if (o.flip || o.shift) {
     const std::vector<int64_t> &shape = data.train.sampleShape;
-    if (x.info.dtype != KILN_DTYPE_F32 || shape.size() < 2 || shape.size() > 3) {
-      std::string text = "[";
-      for (size_t i = 0; i < shape.size(); ++i)
-        text += (i ? ", " : "") + std::to_string(shape[i]);
+    if (x.info.dtype != KILN_DTYPE_F32 || shape.size() < 2 || shape.size() > 3)
       return fail("--augment needs images: f32 samples of shape HxW or HxWxC "
-                  "(channels last); the data's samples have shape " + text +
-                  "] and the model's input 'x' is " + shapeOf(x.info));
-    }
+                  "(channels last); the data's samples have shape " +
+                  dimsText(shape) + " and the model's input 'x' is " +
+                  shapeOf(x.info));
     // A [C, H, W] sample would be mirrored along the wrong axis: refuse
     // the shapes that look channels-first (a few leading planes of large
     // images) rather than guess.
     if (shape.size() == 3 && shape[0] <= 4 && shape[2] > 4)
       return fail("--augment needs channels-last images (HxWxC); the data's "
-                  "samples have shape [" + std::to_string(shape[0]) + ", " +
-                  std::to_string(shape[1]) + ", " + std::to_string(shape[2]) +
-                  "], which looks channels-first (save them as HxWxC)");
+                  "samples have shape " + dimsText(shape) +
+                  ", which looks channels-first (save them as HxWxC)");
     image.rows = shape[0];
     image.cols = shape[1];
     image.channels = shape.size() == 3 ? shape[2] : 1;
