@@ -8,7 +8,9 @@
 // `linalg.depthwise_conv_2d_nhwc_hwcm` when every group has one channel.
 // For a target that runs convolutions in a library (cuda: cuDNN), an
 // ungrouped f32 convolution becomes `linalg.conv_2d_nhwc_fhwc` on the padded
-// input and an OHWI filter instead (a constant filter is transposed here).
+// input and an OHWI filter instead (a constant filter is transposed here),
+// and its gradients direct generics (no columns) tagged kConvBackwardAttr,
+// which the backend turns into backward-data/backward-filter calls.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,6 +20,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -435,7 +438,10 @@ struct Conv2DLowering : OpConversionPattern<Conv2DOp> {
 /// (one matmul); grouped convolutions sum the taps directly.
 struct Conv2DBackpropFilterLowering
     : OpConversionPattern<Conv2DBackpropFilterOp> {
-  using OpConversionPattern::OpConversionPattern;
+  Conv2DBackpropFilterLowering(MLIRContext *ctx, bool library)
+      : OpConversionPattern(ctx), library(library) {}
+  bool library;
+
   LogicalResult
   matchAndRewrite(Conv2DBackpropFilterOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -450,6 +456,41 @@ struct Conv2DBackpropFilterLowering
     Value input = padInput(
         rewriter, loc, toNHWC(rewriter, loc, adaptor.getInput(), nchw), cs);
     Value dy = toNHWC(rewriter, loc, adaptor.getGrad(), nchw);
+    if (library && cs.groups == 1 && element.isF32()) {
+      // dW[o, kh, kw, c] = Σ_{n, oh, ow} x[n, oh·s + kh·d, ow·s + kw·d, c]
+      //                                  · dy[n, oh, ow, o]
+      // directly, OHWI: cuDNN's backward-filter convolution.
+      AffineExpr oc, ky, kx, ci, bn, y, x;
+      bindDims(ctx, oc, ky, kx, ci, bn, y, x);
+      ArrayRef<int64_t> s = cs.strides, d = cs.dil;
+      AffineMap inMap = AffineMap::get(
+          7, 0, {bn, y * s[0] + ky * d[0], x * s[1] + kx * d[1], ci}, ctx);
+      AffineMap dyMap = AffineMap::get(7, 0, {bn, y, x, oc}, ctx);
+      AffineMap outMap = AffineMap::get(7, 0, {oc, ky, kx, ci}, ctx);
+      using utils::IteratorType;
+      SmallVector<IteratorType> iters(4, IteratorType::parallel);
+      iters.append(3, IteratorType::reduction);
+      auto ohwiType = tensorOf({cs.o, cs.kh, cs.kw, cs.c}, element);
+      Value dw = buildGeneric(rewriter, loc, {input, dy},
+                              {zeroFilled(rewriter, loc, ohwiType)},
+                              {inMap, dyMap, outMap}, iters,
+                              [](OpBuilder &b, Location l, ValueRange a) {
+                                Value p = b.create<arith::MulFOp>(l, a[0], a[1]);
+                                return SmallVector<Value>{
+                                    b.create<arith::AddFOp>(l, a[2], p)};
+                              })
+                     .front();
+      Operation *generic = dw.getDefiningOp();
+      generic->setAttr(kConvBackwardAttr, rewriter.getStringAttr("filter"));
+      generic->setAttr(kConvGeometryAttr,
+                       rewriter.getDenseI64ArrayAttr(
+                           {s[0], s[1], d[0], d[1], 0, 0}));
+      SmallVector<int64_t> perm = op.getFilterFormat() == "OIHW"
+                                      ? SmallVector<int64_t>{0, 3, 1, 2}
+                                      : SmallVector<int64_t>{1, 2, 3, 0};
+      rewriter.replaceOp(op, buildTranspose(rewriter, loc, dw, perm));
+      return success();
+    }
     auto hwioType = tensorOf({cs.kh, cs.kw, cs.cg, cs.o}, element);
     Value dw;
     if (cs.groups == 1) {
@@ -504,7 +545,10 @@ struct Conv2DBackpropFilterLowering
 /// into place (col2im); grouped convolutions multiply in the gather.
 struct Conv2DBackpropInputLowering
     : OpConversionPattern<Conv2DBackpropInputOp> {
-  using OpConversionPattern::OpConversionPattern;
+  Conv2DBackpropInputLowering(MLIRContext *ctx, bool library)
+      : OpConversionPattern(ctx), library(library) {}
+  bool library;
+
   LogicalResult
   matchAndRewrite(Conv2DBackpropInputOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -517,9 +561,65 @@ struct Conv2DBackpropInputLowering
                  cast<RankedTensorType>(op.getFilter().getType()).getShape(),
                  cast<RankedTensorType>(op.getGrad().getType()).getShape());
     Value dy = toNHWC(rewriter, loc, adaptor.getGrad(), nchw);
+    using utils::IteratorType;
+    if (library && cs.groups == 1 && element.isF32()) {
+      // dx[n, y, x, c] = Σ_{kh, kw, o} dy[n, oy, ox, o] · W[o, kh, kw, c]
+      // over the taps with y + pad − kh·d = oy·s inside the output
+      // (likewise x), from the OHWI filter the forward convolution reads:
+      // cuDNN's backward-data convolution. cuDNN pads symmetrically; an
+      // asymmetric padding computes the padded input's gradient and slices
+      // its interior.
+      static const int64_t noPadding[4] = {0, 0, 0, 0};
+      ArrayRef<int64_t> pad = cs.pad;
+      bool symmetric = pad[0] == pad[1] && pad[2] == pad[3];
+      ConvShape grid = cs;
+      if (!symmetric) {
+        grid.h = cs.h + pad[0] + pad[1], grid.w = cs.w + pad[2] + pad[3];
+        grid.pad = noPadding;
+      }
+      Value w = libraryFilter(rewriter, loc, op.getFilter(), adaptor.getFilter(),
+                              op.getFilterFormat());
+      AffineExpr bn, y, x, ch, ky, kx, oc;
+      bindDims(ctx, bn, y, x, ch, ky, kx, oc);
+      AffineMap wMap = AffineMap::get(7, 0, {oc, ky, kx, ch}, ctx);
+      AffineMap outMap = AffineMap::get(7, 0, {bn, y, x, ch}, ctx);
+      SmallVector<IteratorType> iters(4, IteratorType::parallel);
+      iters.append(3, IteratorType::reduction);
+      auto gridType = tensorOf({cs.n, grid.h, grid.w, cs.c}, element);
+      Value dx = buildGeneric(
+                     rewriter, loc, {w}, {zeroFilled(rewriter, loc, gridType)},
+                     {wMap, outMap}, iters,
+                     [&](OpBuilder &b, Location l, ValueRange a) {
+                       TapSource t = tapSource(b, l, grid);
+                       Value g = b.create<tensor::ExtractOp>(
+                           l, dy,
+                           ValueRange{b.create<linalg::IndexOp>(l, 0), t.oy,
+                                      t.ox, b.create<linalg::IndexOp>(l, 6)});
+                       Value zero = scalarConstant(b, l, element, 0);
+                       Value p = b.create<arith::MulFOp>(
+                           l, b.create<arith::SelectOp>(l, t.valid, g, zero),
+                           a[0]);
+                       return SmallVector<Value>{
+                           b.create<arith::AddFOp>(l, a[1], p)};
+                     })
+                     .front();
+      Operation *generic = dx.getDefiningOp();
+      generic->setAttr(kConvBackwardAttr, rewriter.getStringAttr("data"));
+      generic->setAttr(kConvGeometryAttr,
+                       rewriter.getDenseI64ArrayAttr(
+                           {cs.strides[0], cs.strides[1], cs.dil[0],
+                            cs.dil[1], grid.pad[0], grid.pad[2]}));
+      if (!symmetric)
+        dx = rewriter.create<tensor::ExtractSliceOp>(
+            loc, tensorOf({cs.n, cs.h, cs.w, cs.c}, element), dx,
+            getAsIndexOpFoldResult(ctx, {0, pad[0], pad[2], 0}),
+            getAsIndexOpFoldResult(ctx, {cs.n, cs.h, cs.w, cs.c}),
+            getAsIndexOpFoldResult(ctx, {1, 1, 1, 1}));
+      rewriter.replaceOp(op, fromNHWC(rewriter, loc, dx, nchw));
+      return success();
+    }
     Value w = toHWIO(rewriter, loc, adaptor.getFilter(), op.getFilterFormat());
     auto dxType = tensorOf({cs.n, cs.h, cs.w, cs.c}, element);
-    using utils::IteratorType;
     Value dx;
     if (cs.groups == 1) {
       Value dy2 = buildReshape(rewriter, loc, dy, {cs.rows(), cs.o});
@@ -607,9 +707,9 @@ struct Conv2DBackpropInputLowering
 } // namespace
 
 void populateLinearPatterns(RewritePatternSet &patterns, bool convLibrary) {
-  patterns.add<MatmulLowering, Conv2DBackpropFilterLowering,
-               Conv2DBackpropInputLowering>(patterns.getContext());
-  patterns.add<Conv2DLowering>(patterns.getContext(), convLibrary);
+  patterns.add<MatmulLowering>(patterns.getContext());
+  patterns.add<Conv2DLowering, Conv2DBackpropFilterLowering,
+               Conv2DBackpropInputLowering>(patterns.getContext(), convLibrary);
 }
 
 } // namespace kiln::conversion

@@ -214,6 +214,28 @@ static_assert(offsetof(::cudnnConvolutionFwdAlgoPerf_t, memory) ==
               offsetof(kiln::rt::cuda::cudnnConvolutionFwdAlgoPerf_t, memory));
 static_assert(offsetof(::cudnnConvolutionFwdAlgoPerf_t, mathType) ==
               offsetof(kiln::rt::cuda::cudnnConvolutionFwdAlgoPerf_t, mathType));
+static_assert(::CUDNN_DETERMINISTIC == kiln::rt::cuda::CUDNN_DETERMINISTIC);
+static_assert(::CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT ==
+              kiln::rt::cuda::CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT);
+static_assert(::CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT ==
+              kiln::rt::cuda::CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT);
+// The gradients' algorithm results, read through the forward's layout.
+static_assert(sizeof(::cudnnConvolutionBwdDataAlgoPerf_t) ==
+              sizeof(kiln::rt::cuda::cudnnConvolutionBwdDataAlgoPerf_t));
+static_assert(sizeof(::cudnnConvolutionBwdFilterAlgoPerf_t) ==
+              sizeof(kiln::rt::cuda::cudnnConvolutionBwdFilterAlgoPerf_t));
+static_assert(offsetof(::cudnnConvolutionBwdDataAlgoPerf_t, memory) ==
+              offsetof(::cudnnConvolutionFwdAlgoPerf_t, memory));
+static_assert(offsetof(::cudnnConvolutionBwdDataAlgoPerf_t, determinism) ==
+              offsetof(::cudnnConvolutionFwdAlgoPerf_t, determinism));
+static_assert(offsetof(::cudnnConvolutionBwdDataAlgoPerf_t, mathType) ==
+              offsetof(::cudnnConvolutionFwdAlgoPerf_t, mathType));
+static_assert(offsetof(::cudnnConvolutionBwdFilterAlgoPerf_t, memory) ==
+              offsetof(::cudnnConvolutionFwdAlgoPerf_t, memory));
+static_assert(offsetof(::cudnnConvolutionBwdFilterAlgoPerf_t, determinism) ==
+              offsetof(::cudnnConvolutionFwdAlgoPerf_t, determinism));
+static_assert(offsetof(::cudnnConvolutionBwdFilterAlgoPerf_t, mathType) ==
+              offsetof(::cudnnConvolutionFwdAlgoPerf_t, mathType));
 #endif
 
 TEST_CASE("cuda: a kiln_conv_t becomes cuDNN descriptors, or says what is wrong",
@@ -262,6 +284,29 @@ TEST_CASE("cuda: a kiln_conv_t becomes cuDNN descriptors, or says what is wrong"
   CudnnConvPlan moved;
   REQUIRE(planConv(op, moved) == "");
   CHECK(moved.key == plan.key);
+
+  // The gradients: their own calls, keyed apart from the forward.
+  op = good;
+  op.flags = KILN_CONV_BACKWARD_DATA | KILN_CONV_ACCUMULATE;
+  CudnnConvPlan data;
+  REQUIRE(planConv(op, data) == "");
+  CHECK(data.call == CudnnConvPlan::Call::BackwardData);
+  CHECK(data.beta == 1.0f);
+  CHECK(data.key != plan.key);
+  op.flags = KILN_CONV_BACKWARD_FILTER;
+  CudnnConvPlan filter;
+  REQUIRE(planConv(op, filter) == "");
+  CHECK(filter.call == CudnnConvPlan::Call::BackwardFilter);
+  CHECK(filter.beta == 0.0f);
+  CHECK(filter.key != data.key);
+  op.flags = KILN_CONV_BACKWARD_DATA | KILN_CONV_BACKWARD_FILTER;
+  CHECK_THAT(planConv(op, plan), Catch::Contains("both gradients"));
+  op.flags = KILN_CONV_BACKWARD_FILTER;
+  op.bias = 128;
+  CHECK_THAT(planConv(op, plan), Catch::Contains("gradient with a bias or activation"));
+  op.bias = 0;
+  op.activation = KILN_ACTIVATION_RELU;
+  CHECK_THAT(planConv(op, plan), Catch::Contains("gradient with a bias or activation"));
 
   op = good;
   op.flags = 16;
@@ -322,4 +367,78 @@ TEST_CASE("cuda: the reference convolution pads, strides, dilates and fuses",
   referenceConv(op, x.data(), w.data(), nullptr, acc.data());
   CHECK(acc[0] == 2.0f);
   CHECK(acc[7] == 1.0f - 28.0f);
+}
+
+TEST_CASE("cuda: the reference convolution gradients are the convolution's "
+          "adjoints",
+          "[cuda]") {
+  // For y = conv(x, w) linear in each of x and w:
+  //   <conv(x, w), dy> = <x, backward_data(dy, w)> = <w, backward_filter(x, dy)>
+  // on a geometry with padding, unequal strides and a dilation, where some
+  // input rows meet no tap (stride 3 with a 2-row filter).
+  kiln_conv_t op{};
+  op.n = 2, op.h = 8, op.w = 7, op.c = 3, op.o = 4, op.kh = 2, op.kw = 3;
+  op.pad_top = op.pad_bottom = 1, op.pad_left = op.pad_right = 2;
+  op.stride_h = 3, op.stride_w = 2, op.dilation_h = 1, op.dilation_w = 2;
+  op.oh = (8 + 2 - 1 - 1) / 3 + 1, op.ow = (7 + 4 - 4 - 1) / 2 + 1;
+  op.x = op.filter = op.y = 64;
+  auto fill = [](size_t count, uint32_t seed) {
+    std::vector<float> v(count);
+    for (float &e : v) {
+      seed = seed * 1664525u + 1013904223u;
+      e = static_cast<float>(seed >> 8) / static_cast<float>(1 << 24) - 0.5f;
+    }
+    return v;
+  };
+  size_t xs = op.n * op.h * op.w * op.c, ws = op.o * op.kh * op.kw * op.c,
+         ys = op.n * op.oh * op.ow * op.o;
+  std::vector<float> x = fill(xs, 1), w = fill(ws, 2), dy = fill(ys, 3);
+  auto dot = [](const std::vector<float> &a, const std::vector<float> &b) {
+    double sum = 0;
+    for (size_t i = 0; i < a.size(); ++i)
+      sum += double(a[i]) * b[i];
+    return sum;
+  };
+  CudnnConvPlan plan;
+  REQUIRE(planConv(op, plan) == "");
+  std::vector<float> y(ys);
+  referenceConv(op, x.data(), w.data(), nullptr, y.data());
+
+  kiln_conv_t data = op;
+  data.flags = KILN_CONV_BACKWARD_DATA;
+  REQUIRE(planConv(data, plan) == "");
+  std::vector<float> dx(xs, 7.0f); // overwritten
+  referenceConv(data, dx.data(), w.data(), nullptr, dy.data());
+
+  kiln_conv_t filter = op;
+  filter.flags = KILN_CONV_BACKWARD_FILTER;
+  REQUIRE(planConv(filter, plan) == "");
+  std::vector<float> dw(ws, 7.0f);
+  referenceConv(filter, x.data(), dw.data(), nullptr, dy.data());
+
+  double forward = dot(y, dy);
+  CHECK(std::abs(forward) > 0.1);
+  CHECK(dot(x, dx) == Approx(forward).epsilon(1e-5));
+  CHECK(dot(w, dw) == Approx(forward).epsilon(1e-5));
+  // The taps read padded rows 0, 1, 3, 4, 6, 7 (input rows -1, 0, 2, 3, 5,
+  // 6): input rows 1, 4 and 7 get no gradient, the others some.
+  for (int64_t n = 0; n < op.n; ++n)
+    for (int64_t row = 0; row < op.h; ++row) {
+      double magnitude = 0;
+      for (int64_t i = 0; i < op.w * op.c; ++i)
+        magnitude += std::abs(dx[(n * op.h + row) * op.w * op.c + i]);
+      CHECK((magnitude == 0.0) == (row % 3 == 1));
+    }
+
+  // ACCUMULATE adds the gradient to what the buffer holds.
+  data.flags |= KILN_CONV_ACCUMULATE;
+  std::vector<float> acc(xs, 1.0f);
+  referenceConv(data, acc.data(), w.data(), nullptr, dy.data());
+  for (size_t i = 0; i < xs; ++i)
+    CHECK(acc[i] == dx[i] + 1.0f);
+  filter.flags |= KILN_CONV_ACCUMULATE;
+  std::vector<float> accw(ws, -2.0f);
+  referenceConv(filter, x.data(), accw.data(), nullptr, dy.data());
+  for (size_t i = 0; i < ws; ++i)
+    CHECK(accw[i] == dw[i] - 2.0f);
 }

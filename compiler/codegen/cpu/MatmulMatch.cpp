@@ -6,6 +6,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 using namespace mlir;
 
@@ -46,6 +47,89 @@ bool isZeroFillOf(Operation *op, Value out) {
   FloatAttr value;
   return matchPattern(fill.getInputs()[0], m_Constant(&value)) &&
          value.getValue().isPosZero();
+}
+
+bool mayTouch(Operation *op, Value root, bool reads) {
+  WalkResult walk = op->walk([&](Operation *inner) {
+    auto effects = dyn_cast<MemoryEffectOpInterface>(inner);
+    if (!effects) {
+      // Ops with regions report their nested ops' effects through the
+      // walk; anything else unknown may touch anything.
+      if (inner->hasTrait<OpTrait::HasRecursiveMemoryEffects>() ||
+          isPure(inner))
+        return WalkResult::advance();
+      return WalkResult::interrupt();
+    }
+    SmallVector<MemoryEffects::EffectInstance> list;
+    effects.getEffects(list);
+    for (auto &effect : list) {
+      bool write = isa<MemoryEffects::Write>(effect.getEffect());
+      bool read = isa<MemoryEffects::Read>(effect.getEffect());
+      if (!write && !(reads && read))
+        continue;
+      Value target = effect.getValue();
+      if (!target || rootBuffer(target) == root)
+        return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return walk.wasInterrupted();
+}
+
+namespace {
+/// How far back zeroInitializer looks for the initializer.
+constexpr int kInitializerSearch = 64;
+
+/// The zero fill of `buffer` that last wrote it before `user`, with
+/// nothing in between writing it (or, with `reads`, reading it).
+linalg::FillOp lastZeroFill(Operation *user, Value buffer, bool reads) {
+  Value root = rootBuffer(buffer);
+  int steps = 0;
+  for (Operation *op = user->getPrevNode(); op && steps < kInitializerSearch;
+       op = op->getPrevNode(), ++steps) {
+    if (isZeroFillOf(op, buffer))
+      return cast<linalg::FillOp>(op);
+    if (mayTouch(op, root, reads))
+      return nullptr;
+  }
+  return nullptr;
+}
+} // namespace
+
+Operation *zeroInitializer(Operation *user, Value out) {
+  Value root = rootBuffer(out);
+  int steps = 0;
+  for (Operation *op = user->getPrevNode(); op && steps < kInitializerSearch;
+       op = op->getPrevNode(), ++steps) {
+    if (isZeroFillOf(op, out))
+      return op;
+    auto copy = dyn_cast<memref::CopyOp>(op);
+    if (copy && copy.getTarget() == out &&
+        copy.getSource().getType() == out.getType() &&
+        lastZeroFill(copy, copy.getSource(), /*reads=*/false))
+      return op;
+    if (mayTouch(op, root, /*reads=*/true))
+      return nullptr;
+  }
+  return nullptr;
+}
+
+void eraseZeroInitializer(Operation *init) {
+  auto copy = dyn_cast<memref::CopyOp>(init);
+  Value source = copy ? copy.getSource() : Value();
+  init->erase();
+  auto alloc = source ? source.getDefiningOp<memref::AllocOp>() : nullptr;
+  if (!alloc)
+    return;
+  // The shared zero buffer, if its fill is all that is left of its uses.
+  SmallVector<Operation *> users(alloc->getUsers());
+  if (llvm::all_of(users, [&](Operation *user) {
+        return isZeroFillOf(user, alloc.getResult());
+      })) {
+    for (Operation *user : users)
+      user->erase();
+    alloc->erase();
+  }
 }
 
 Value rootBuffer(Value v) {

@@ -58,6 +58,23 @@ bool isDenseRowMajor(mlir::Value v);
 /// `op` is `linalg.fill` of +0.0 into exactly `out`.
 bool isZeroFillOf(mlir::Operation *op, mlir::Value out);
 
+/// Whether `op` (or an op nested in it) may write the buffer `root` (with
+/// `reads`, also read it). Ops that report no memory effects and are not
+/// pure are assumed to touch every buffer.
+bool mayTouch(mlir::Operation *op, mlir::Value root, bool reads);
+
+/// The op that leaves `out` all +0.0 for `user`, which writes it next: a
+/// zero fill of `out`, or a copy into `out` of a buffer that a zero fill
+/// left holding zeros (what bufferization makes of one zero-filled tensor
+/// shared by several ops' inits), with nothing in between reading or
+/// writing `out`. Null if there is none. Without it, `user` may overwrite
+/// `out` instead of accumulating into it.
+mlir::Operation *zeroInitializer(mlir::Operation *user, mlir::Value out);
+
+/// Erases `init` (from zeroInitializer); for a copy, also its source's
+/// allocation and fill once nothing else uses them.
+void eraseZeroInitializer(mlir::Operation *init);
+
 /// A bias-add (+ ReLU), or a ReLU alone, that can run inside the matmul
 /// call.
 struct Epilogue {

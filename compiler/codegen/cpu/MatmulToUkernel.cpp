@@ -41,18 +41,22 @@ struct KilnMatmulToUkernel
     : kiln::impl::KilnMatmulToUkernelBase<KilnMatmulToUkernel> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::vector<std::tuple<func::FuncOp, linalg::LinalgOp, MatmulSpec>> matmuls;
+    // Every matmul and its zero initializer is found before any becomes a
+    // call (which hides what it writes).
+    std::vector<std::tuple<func::FuncOp, linalg::LinalgOp, MatmulSpec,
+                           Operation *>>
+        matmuls;
     module.walk([&](linalg::LinalgOp op) {
       if (std::optional<MatmulSpec> spec = matchMatmul(op))
-        matmuls.push_back(
-            {op->getParentOfType<func::FuncOp>(), op, std::move(*spec)});
+        matmuls.push_back({op->getParentOfType<func::FuncOp>(), op, *spec,
+                           zeroInitializer(op, spec->c.memref)});
     });
-    for (auto &[func, op, spec] : matmuls)
-      lower(module, func, op, &spec);
+    for (auto &[func, op, spec, init] : matmuls)
+      lower(module, func, op, &spec, init);
   }
 
   void lower(ModuleOp module, func::FuncOp func, linalg::LinalgOp op,
-             const MatmulSpec *spec) {
+             const MatmulSpec *spec, Operation *init) {
     int64_t batch = spec->batch, m = spec->m, n = spec->n, k = spec->k;
     int32_t flags =
         (spec->transposeA ? kTransA : 0) | (spec->transposeB ? kTransB : 0);
@@ -60,9 +64,8 @@ struct KilnMatmulToUkernel
 
     OpBuilder b(op);
     Location loc = op.getLoc();
-    Operation *prev = op->getPrevNode();
-    if (isZeroFillOf(prev, c))
-      prev->erase();
+    if (init)
+      eraseZeroInitializer(init);
     else
       flags |= kAccumulate;
 

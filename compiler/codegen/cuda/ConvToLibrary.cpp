@@ -1,8 +1,9 @@
 //===- ConvToLibrary.cpp - the kiln-cuda-conv-to-library pass -------------===//
 //
 // Ungrouped f32 convolutions (linalg.conv_2d_nhwc_fhwc on dense buffers)
-// become kiln_conv_t descriptors handed to host->conv, which runs them with
-// cuDNN. The zero-padded copy of the input that bufferization made of the
+// and their gradients (the generics convert-kiln-to-linalg tags
+// kiln.conv_backward) become kiln_conv_t descriptors handed to host->conv,
+// which runs them with cuDNN (forward, backward-data, backward-filter). The zero-padded copy of the input that bufferization made of the
 // convolution's tensor.pad is dropped when the padding is symmetric (the
 // call pads instead), and so are a zero fill of the output before the call
 // and a bias-add/ReLU after it (cuDNN's fused convolution + bias +
@@ -13,6 +14,7 @@
 #include "compiler/codegen/cpu/MatmulMatch.h"
 #include "compiler/codegen/cpu/Passes.h"
 #include "compiler/codegen/cuda/Passes.h"
+#include "compiler/conversion/PopulatePatterns.h"
 
 #include "kiln/artifact_abi.h"
 
@@ -59,31 +61,9 @@ bool isZeroFill(Operation *op, Value buffer) {
 /// write the buffer `root`.
 bool writtenBetween(Operation *from, Operation *to, Value root) {
   for (Operation *op = from->getNextNode(); op && op != to;
-       op = op->getNextNode()) {
-    WalkResult walk = op->walk([&](Operation *inner) {
-      auto effects = dyn_cast<MemoryEffectOpInterface>(inner);
-      if (!effects) {
-        // Ops with regions report their nested ops' effects through the
-        // walk; anything else unknown may write anything.
-        if (inner->hasTrait<OpTrait::HasRecursiveMemoryEffects>() ||
-            isPure(inner))
-          return WalkResult::advance();
-        return WalkResult::interrupt();
-      }
-      SmallVector<MemoryEffects::EffectInstance> list;
-      effects.getEffects(list);
-      for (auto &effect : list) {
-        if (!isa<MemoryEffects::Write>(effect.getEffect()))
-          continue;
-        Value target = effect.getValue();
-        if (!target || rootBuffer(target) == root)
-          return WalkResult::interrupt();
-      }
-      return WalkResult::advance();
-    });
-    if (walk.wasInterrupted())
+       op = op->getNextNode())
+    if (mayTouch(op, root, /*reads=*/false))
       return true;
-  }
   return false;
 }
 
@@ -96,14 +76,37 @@ struct PaddedCopy {
   SmallVector<Operation *> ops; // fill, copy, view, allocation
 };
 
-std::optional<PaddedCopy> matchPaddedCopy(Operation *conv, Value padded) {
+/// A convolution the pass will replace by a call: the forward op, or a
+/// gradient generic (kConvBackwardAttr). x, w and y have the forward
+/// convolution's roles (input, OHWI filter, output); the call writes
+/// `written`, one of them.
+struct ConvCall {
+  Operation *op = nullptr;
+  int64_t mode = 0; // 0, KILN_CONV_BACKWARD_DATA or KILN_CONV_BACKWARD_FILTER
+  Value x, w, y, written;
+  int64_t stride[2] = {1, 1}, dilation[2] = {1, 1}, pad[2] = {0, 0};
+  // Filled by analyze():
+  Operation *init = nullptr; // what zeroes `written` before the call: goes
+  std::optional<Epilogue> epilogue;
+  std::optional<PaddedCopy> padded;
+};
+
+/// The zero-padded copy `padded` of a convolution input, when every user
+/// of the padded buffer other than its fill and interior view is one of
+/// `calls` reading it as x.
+std::optional<PaddedCopy>
+matchPaddedCopy(Operation *conv, Value padded,
+                const llvm::DenseMap<Operation *, ConvCall *> &calls) {
   auto alloc = padded.getDefiningOp<memref::AllocOp>();
   if (!alloc || alloc->getBlock() != conv->getBlock())
     return std::nullopt;
   Operation *fill = nullptr;
   memref::ReinterpretCastOp view;
-  for (Operation *user : padded.getUsers()) {
-    if (user == conv)
+  for (OpOperand &use : padded.getUses()) {
+    Operation *user = use.getOwner();
+    if (auto found = calls.find(user);
+        found != calls.end() && found->second->x == padded &&
+        use.getOperandNumber() == 0 && user->getBlock() == conv->getBlock())
       continue;
     if (!fill && isZeroFill(user, padded)) {
       fill = user;
@@ -152,61 +155,212 @@ std::optional<PaddedCopy> matchPaddedCopy(Operation *conv, Value padded) {
   return p;
 }
 
+/// The body `yield out + a · b` (either operand order) of a generic whose
+/// block arguments are (a, b, out).
+bool isMultiplyAccumulate(linalg::GenericOp g) {
+  Block &body = g.getRegion().front();
+  if (body.getNumArguments() != 3 || body.getOperations().size() != 3)
+    return false;
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
+  if (!add)
+    return false;
+  Value out = body.getArgument(2), product;
+  if (add.getLhs() == out)
+    product = add.getRhs();
+  else if (add.getRhs() == out)
+    product = add.getLhs();
+  auto mul = product ? product.getDefiningOp<arith::MulFOp>() : nullptr;
+  if (!mul)
+    return false;
+  Value a = body.getArgument(0), b = body.getArgument(1);
+  return (mul.getLhs() == a && mul.getRhs() == b) ||
+         (mul.getLhs() == b && mul.getRhs() == a);
+}
+
+/// A gradient generic of convert-kiln-to-linalg{conv-library=true}, still
+/// as it made it (its indexing maps, operands and body).
+std::optional<ConvCall> matchBackward(linalg::GenericOp g) {
+  auto kind = g->getAttrOfType<StringAttr>(kiln::conversion::kConvBackwardAttr);
+  auto geometry =
+      g->getAttrOfType<DenseI64ArrayAttr>(kiln::conversion::kConvGeometryAttr);
+  if (!kind || !geometry || geometry.size() != 6 ||
+      !g.hasPureBufferSemantics() || g.getNumDpsInits() != 1 ||
+      g.getNumLoops() != 7 || g.getNumReductionLoops() != 3 ||
+      !llvm::all_of(ArrayRef(g.getIteratorTypesArray()).drop_back(3),
+                    [](utils::IteratorType t) {
+                      return t == utils::IteratorType::parallel;
+                    }))
+    return std::nullopt;
+  ArrayRef<int64_t> geo = geometry.asArrayRef();
+  ConvCall call;
+  call.op = g;
+  call.stride[0] = geo[0], call.stride[1] = geo[1];
+  call.dilation[0] = geo[2], call.dilation[1] = geo[3];
+  call.pad[0] = geo[4], call.pad[1] = geo[5];
+  if (llvm::any_of(geo.take_front(4), [](int64_t v) { return v < 1; }) ||
+      geo[4] < 0 || geo[5] < 0)
+    return std::nullopt;
+  MLIRContext *ctx = g.getContext();
+  AffineExpr d0, d1, d2, d3, d4, d5, d6;
+  bindDims(ctx, d0, d1, d2, d3, d4, d5, d6);
+  auto map = [&](ArrayRef<AffineExpr> results) {
+    return AffineMap::get(7, 0, results, ctx);
+  };
+  SmallVector<AffineMap> maps = g.getIndexingMapsArray();
+  if (kind.getValue() == "filter") {
+    // (o, kh, kw, c, n, oh, ow): x[n, oh·s + kh·d, ow·s + kw·d, c],
+    // dy[n, oh, ow, o] → dw[o, kh, kw, c].
+    if (g.getNumDpsInputs() != 2 || call.pad[0] || call.pad[1] ||
+        maps != SmallVector<AffineMap>{
+                    map({d4, d5 * geo[0] + d1 * geo[2],
+                         d6 * geo[1] + d2 * geo[3], d3}),
+                    map({d4, d5, d6, d0}), map({d0, d1, d2, d3})} ||
+        !isMultiplyAccumulate(g))
+      return std::nullopt;
+    call.mode = KILN_CONV_BACKWARD_FILTER;
+    call.x = g.getDpsInputs()[0], call.y = g.getDpsInputs()[1];
+    call.w = call.written = g.getDpsInits()[0];
+  } else if (kind.getValue() == "data") {
+    // (n, h, w, c, kh, kw, o): W[o, kh, kw, c] → dx[n, h, w, c], reading
+    // dy (captured) where a tap meets an output position.
+    if (g.getNumDpsInputs() != 1 ||
+        maps != SmallVector<AffineMap>{map({d6, d4, d5, d3}),
+                                       map({d0, d1, d2, d3})})
+      return std::nullopt;
+    Value dy;
+    WalkResult walk = g.getRegion().walk([&](Operation *inner) {
+      auto load = dyn_cast<memref::LoadOp>(inner);
+      if (!load) {
+        // Nothing but index arithmetic, selects and the multiply-add.
+        return isPure(inner) || isa<linalg::YieldOp>(inner)
+                   ? WalkResult::advance()
+                   : WalkResult::interrupt();
+      }
+      if (dy || g.getRegion().isAncestor(load.getMemRef().getParentRegion()))
+        return WalkResult::interrupt();
+      dy = load.getMemRef();
+      return WalkResult::advance();
+    });
+    if (walk.wasInterrupted() || !dy)
+      return std::nullopt;
+    call.mode = KILN_CONV_BACKWARD_DATA;
+    call.w = g.getDpsInputs()[0], call.y = dy;
+    call.x = call.written = g.getDpsInits()[0];
+  } else {
+    return std::nullopt;
+  }
+  return call;
+}
+
+/// The geometry of `call` is a convolution's: x [n, h, w, c], w [o, kh, kw,
+/// c], y [n, oh, ow, o] with the output size its strides, dilations and
+/// padding imply.
+bool consistent(const ConvCall &call) {
+  if (!isDense(call.x) || !isDense(call.w) || !isDense(call.y))
+    return false;
+  ArrayRef<int64_t> x = cast<MemRefType>(call.x.getType()).getShape();
+  ArrayRef<int64_t> w = cast<MemRefType>(call.w.getType()).getShape();
+  ArrayRef<int64_t> y = cast<MemRefType>(call.y.getType()).getShape();
+  if (x.size() != 4 || w.size() != 4 || y.size() != 4 || x[0] != y[0] ||
+      x[3] != w[3] || w[0] != y[3])
+    return false;
+  for (int i = 0; i < 2; ++i) {
+    int64_t span = x[1 + i] + 2 * call.pad[i] -
+                   call.dilation[i] * (w[1 + i] - 1) - 1;
+    if (span < 0 || span / call.stride[i] + 1 != y[1 + i])
+      return false;
+  }
+  return true;
+}
+
 struct KilnCudaConvToLibrary
     : kiln::impl::KilnCudaConvToLibraryBase<KilnCudaConvToLibrary> {
   using KilnCudaConvToLibraryBase::KilnCudaConvToLibraryBase;
 
   void runOnOperation() override {
-    SmallVector<std::pair<func::FuncOp, linalg::Conv2DNhwcFhwcOp>> convs;
-    getOperation().walk([&](linalg::Conv2DNhwcFhwcOp op) {
+    // Match everything first, on the IR as bufferization left it (whether a
+    // padded copy's source stays unwritten up to a convolution is decided
+    // before any call replaces an op), then rewrite.
+    std::vector<std::unique_ptr<ConvCall>> calls;
+    getOperation().walk([&](Operation *op) {
       auto fn = op->getParentOfType<func::FuncOp>();
-      if (fn && kiln::findAbiArgument(fn, "host") &&
-          op.hasPureBufferSemantics() &&
-          llvm::all_of(op->getOperands(), isDense))
-        convs.push_back({fn, op});
+      if (!fn || !kiln::findAbiArgument(fn, "host"))
+        return;
+      std::optional<ConvCall> call;
+      if (auto conv = dyn_cast<linalg::Conv2DNhwcFhwcOp>(op)) {
+        if (!conv.hasPureBufferSemantics())
+          return;
+        call.emplace();
+        call->op = op;
+        call->x = conv.getInputs()[0], call->w = conv.getInputs()[1];
+        call->y = call->written = conv.getOutputs()[0];
+        for (int i = 0; i < 2; ++i) {
+          call->stride[i] = conv.getStrides().getValues<int64_t>()[i];
+          call->dilation[i] = conv.getDilations().getValues<int64_t>()[i];
+        }
+      } else if (auto generic = dyn_cast<linalg::GenericOp>(op)) {
+        call = matchBackward(generic);
+      }
+      if (call && consistent(*call))
+        calls.push_back(std::make_unique<ConvCall>(*call));
     });
-    for (auto [fn, op] : convs)
-      lower(fn, op);
+    llvm::DenseMap<Operation *, ConvCall *> byOp;
+    for (auto &call : calls)
+      byOp[call->op] = call.get();
+    for (auto &call : calls)
+      analyze(*call, byOp);
+    for (auto &call : calls)
+      lower(*call);
   }
 
-  void lower(func::FuncOp fn, linalg::Conv2DNhwcFhwcOp op) {
-    MLIRContext *ctx = &getContext();
-    Location loc = op.getLoc();
-    Value host = fn.getArgument(*kiln::findAbiArgument(fn, "host"));
-    Value x = op.getInputs()[0], w = op.getInputs()[1], y = op.getOutputs()[0];
-    ArrayRef<int64_t> ws = cast<MemRefType>(w.getType()).getShape();
-    ArrayRef<int64_t> ys = cast<MemRefType>(y.getType()).getShape();
-    auto strides = llvm::to_vector(op.getStrides().getValues<int64_t>());
-    auto dilations = llvm::to_vector(op.getDilations().getValues<int64_t>());
+  void analyze(ConvCall &call,
+               const llvm::DenseMap<Operation *, ConvCall *> &byOp) {
+    Operation *op = call.op;
+    call.init = zeroInitializer(op, call.written);
+    // Read the unpadded input when the padding is symmetric (and, see
+    // lower(), a fused epilogue does not write it).
+    if (call.mode == KILN_CONV_BACKWARD_DATA)
+      return;
+    std::optional<PaddedCopy> padded = matchPaddedCopy(op, call.x, byOp);
+    if (padded && padded->top == padded->bottom &&
+        padded->left == padded->right)
+      call.padded = padded;
+  }
 
-    int64_t flags = allowTf32 ? KILN_CONV_ALLOW_TF32 : 0;
+  void lower(ConvCall &call) {
+    MLIRContext *ctx = &getContext();
+    Operation *op = call.op;
+    auto fn = op->getParentOfType<func::FuncOp>();
+    Location loc = op->getLoc();
+    Value host = fn.getArgument(*kiln::findAbiArgument(fn, "host"));
     OpBuilder b(op);
-    Operation *prev = op->getPrevNode();
-    bool overwrite = isZeroFillOf(prev, y);
-    if (overwrite)
-      prev->erase();
+    int64_t flags = call.mode | (allowTf32 ? KILN_CONV_ALLOW_TF32 : 0);
+    if (call.init)
+      eraseZeroInitializer(call.init);
     else
       flags |= KILN_CONV_ACCUMULATE;
-    std::optional<Epilogue> epilogue;
-    if (overwrite)
-      epilogue = matchEpilogue(op, op->getNextNode(), y, ys[3]);
+    // The epilogue, once the initializer (another user of the output) is
+    // gone.
+    if (call.init && call.mode == 0)
+      call.epilogue =
+          matchEpilogue(op, op->getNextNode(), call.y,
+                        cast<MemRefType>(call.y.getType()).getShape()[3]);
+    const std::optional<Epilogue> &epilogue = call.epilogue;
+    if (epilogue && call.padded &&
+        rootBuffer(epilogue->output) == rootBuffer(call.padded->source))
+      call.padded.reset();
 
-    // Read the unpadded input when the padding is symmetric and the fused
-    // epilogue does not write it.
-    Value input = x;
-    int64_t pad[4] = {0, 0, 0, 0}; // top, bottom, left, right
-    std::optional<PaddedCopy> padded = matchPaddedCopy(op, x);
-    if (padded && padded->top == padded->bottom &&
-        padded->left == padded->right &&
-        !(epilogue &&
-          rootBuffer(epilogue->output) == rootBuffer(padded->source))) {
+    Value input = call.x;
+    int64_t pad[4] = {call.pad[0], call.pad[0], call.pad[1], call.pad[1]};
+    if (const std::optional<PaddedCopy> &padded = call.padded) {
       input = padded->source;
       pad[0] = padded->top, pad[1] = padded->bottom;
       pad[2] = padded->left, pad[3] = padded->right;
-    } else {
-      padded.reset();
     }
     ArrayRef<int64_t> is = cast<MemRefType>(input.getType()).getShape();
+    ArrayRef<int64_t> ws = cast<MemRefType>(call.w.getType()).getShape();
+    ArrayRef<int64_t> ys = cast<MemRefType>(call.y.getType()).getShape();
 
     Type ptr = LLVM::LLVMPointerType::get(ctx);
     kiln::host_api::Descriptor desc(b, fn, loc, kDescFields);
@@ -215,12 +369,12 @@ struct KilnCudaConvToLibrary
     desc.constant(epilogue && epilogue->relu ? KILN_ACTIVATION_RELU
                                         : KILN_ACTIVATION_NONE);
     for (int64_t v : {is[0], is[1], is[2], is[3], ws[0], ws[1], ws[2], ys[1],
-                      ys[2], pad[0], pad[1], pad[2], pad[3], strides[0],
-                      strides[1], dilations[0], dilations[1]})
+                      ys[2], pad[0], pad[1], pad[2], pad[3], call.stride[0],
+                      call.stride[1], call.dilation[0], call.dilation[1]})
       desc.constant(v);
     desc.address(input);
-    desc.address(w);
-    desc.address(epilogue ? epilogue->output : y);
+    desc.address(call.w);
+    desc.address(epilogue ? epilogue->output : call.y);
     if (epilogue && epilogue->bias)
       desc.address(epilogue->bias);
     else
@@ -233,12 +387,19 @@ struct KilnCudaConvToLibrary
       epilogue->op->erase();
       // The convolution's own result buffer, if the epilogue was all that
       // read it.
-      if (auto alloc = y.getDefiningOp<memref::AllocOp>(); alloc && alloc->use_empty())
+      if (auto alloc = call.y.getDefiningOp<memref::AllocOp>();
+          alloc && alloc->use_empty())
         alloc->erase();
     }
-    if (padded)
-      for (Operation *dead : padded->ops)
-        dead->erase();
+    // The padded copy, once no convolution reads it.
+    if (call.padded) {
+      Operation *alloc = call.padded->ops.back();
+      if (llvm::all_of(alloc->getUsers(), [&](Operation *user) {
+            return llvm::is_contained(call.padded->ops, user);
+          }))
+        for (Operation *dead : call.padded->ops)
+          dead->erase();
+    }
   }
 };
 

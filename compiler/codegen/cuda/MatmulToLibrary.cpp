@@ -28,19 +28,25 @@ struct KilnCudaMatmulToLibrary
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::vector<std::tuple<func::FuncOp, linalg::LinalgOp, MatmulSpec>> matmuls;
+    // Every matmul and its zero initializer is found before any becomes a
+    // call (which hides what it writes).
+    std::vector<std::tuple<func::FuncOp, linalg::LinalgOp, MatmulSpec,
+                           Operation *>>
+        matmuls;
     module.walk([&](linalg::LinalgOp op) {
       auto fn = op->getParentOfType<func::FuncOp>();
       if (!fn || !kiln::findAbiArgument(fn, "host"))
         return;
       if (std::optional<MatmulSpec> spec = matchMatmul(op))
-        matmuls.push_back({fn, op, std::move(*spec)});
+        matmuls.push_back(
+            {fn, op, *spec, zeroInitializer(op, spec->c.memref)});
     });
-    for (auto &[fn, op, spec] : matmuls)
-      lower(fn, op, spec);
+    for (auto &[fn, op, spec, init] : matmuls)
+      lower(fn, op, spec, init);
   }
 
-  void lower(func::FuncOp fn, linalg::LinalgOp op, const MatmulSpec &spec) {
+  void lower(func::FuncOp fn, linalg::LinalgOp op, const MatmulSpec &spec,
+             Operation *init) {
     MLIRContext *ctx = &getContext();
     Location loc = op.getLoc();
     Value host = fn.getArgument(*kiln::findAbiArgument(fn, "host"));
@@ -49,9 +55,8 @@ struct KilnCudaMatmulToLibrary
                     (spec.transposeB ? KILN_MATMUL_TRANSPOSE_B : 0) |
                     (allowTf32 ? KILN_MATMUL_ALLOW_TF32 : 0);
     OpBuilder b(op);
-    Operation *prev = op->getPrevNode();
-    if (isZeroFillOf(prev, c))
-      prev->erase();
+    if (init)
+      eraseZeroInitializer(init);
     else
       flags |= KILN_MATMUL_ACCUMULATE;
     std::optional<Epilogue> epilogue;

@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/codegen/cuda/Passes.h"
+#include "compiler/conversion/PopulatePatterns.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -74,7 +75,11 @@ struct KilnCudaSplitReductions
 
   void runOnOperation() override {
     SmallVector<linalg::GenericOp> candidates;
-    getOperation().walk([&](linalg::GenericOp g) { candidates.push_back(g); });
+    // A convolution gradient cuDNN will run stays whole.
+    getOperation().walk([&](linalg::GenericOp g) {
+      if (!g->hasAttr(kiln::conversion::kConvBackwardAttr))
+        candidates.push_back(g);
+    });
     for (linalg::GenericOp g : candidates)
       split(g);
   }

@@ -72,9 +72,16 @@ typedef struct kiln_matmul_t {
 /* kiln_conv_t.flags */
 #define KILN_CONV_ACCUMULATE 1 /* y += conv(x, w); otherwise y = conv(x, w) */
 #define KILN_CONV_ALLOW_TF32 2 /* TF32 tensor cores allowed (cuda) */
+/* The gradients of the convolution the fields describe (at most one of the
+ * two; activation NONE and no bias): */
+#define KILN_CONV_BACKWARD_DATA 4   /* x = conv_backward_data(y, w) */
+#define KILN_CONV_BACKWARD_FILTER 8 /* filter = conv_backward_filter(x, y) */
 
 /* One f32 2-D convolution (cross-correlation), as generated code hands it to
- * the device: y = act(conv(x, w) (+ y if ACCUMULATE) (+ bias)). x is a dense
+ * the device: y = act(conv(x, w) (+ y if ACCUMULATE) (+ bias)), or one of
+ * its gradients (BACKWARD_DATA: x, the input gradient, from y, the output
+ * gradient; BACKWARD_FILTER: the filter gradient; ACCUMULATE adds to the
+ * buffer written instead of overwriting it). x is a dense
  * NHWC [n, h, w, c] buffer, w a dense OHWI [o, kh, kw, c] filter, y a dense
  * NHWC [n, oh, ow, o] buffer; padding is zeros, top/bottom and left/right.
  * Every field is 64-bit (generated code fills it as an int64_t array). */

@@ -8,11 +8,19 @@
 using namespace kiln::rt;
 
 std::string kiln::rt::planConv(const kiln_conv_t &op, CudnnConvPlan &plan) {
-  if (op.flags & ~int64_t(KILN_CONV_ACCUMULATE | KILN_CONV_ALLOW_TF32))
+  if (op.flags & ~int64_t(KILN_CONV_ACCUMULATE | KILN_CONV_ALLOW_TF32 |
+                          KILN_CONV_BACKWARD_DATA | KILN_CONV_BACKWARD_FILTER))
     return "unknown convolution flags " + std::to_string(op.flags);
+  bool backwardData = op.flags & KILN_CONV_BACKWARD_DATA;
+  bool backwardFilter = op.flags & KILN_CONV_BACKWARD_FILTER;
+  if (backwardData && backwardFilter)
+    return "convolution flags ask for both gradients";
   if (op.activation != KILN_ACTIVATION_NONE &&
       op.activation != KILN_ACTIVATION_RELU)
     return "unknown convolution activation " + std::to_string(op.activation);
+  if ((backwardData || backwardFilter) &&
+      (op.activation != KILN_ACTIVATION_NONE || op.bias))
+    return "a convolution gradient with a bias or activation";
   const int64_t sizes[] = {op.n,  op.h,  op.w,  op.c,  op.o,
                            op.kh, op.kw, op.oh, op.ow, op.stride_h,
                            op.stride_w, op.dilation_h, op.dilation_w};
@@ -60,6 +68,10 @@ std::string kiln::rt::planConv(const kiln_conv_t &op, CudnnConvPlan &plan) {
                               : CudnnConvPlan::Call::ForwardRelu)
                    : (op.bias ? CudnnConvPlan::Call::ForwardAddBias
                               : CudnnConvPlan::Call::Forward);
+  if (backwardData)
+    plan.call = CudnnConvPlan::Call::BackwardData;
+  else if (backwardFilter)
+    plan.call = CudnnConvPlan::Call::BackwardFilter;
   plan.key = {op.flags, op.activation, op.n, op.h, op.w, op.c, op.o,
               op.kh, op.kw, op.oh, op.ow, op.pad_top, op.pad_left,
               op.stride_h, op.stride_w, op.dilation_h, op.dilation_w,
@@ -67,9 +79,63 @@ std::string kiln::rt::planConv(const kiln_conv_t &op, CudnnConvPlan &plan) {
   return "";
 }
 
-void kiln::rt::referenceConv(const kiln_conv_t &op, const float *x,
-                             const float *filter, const float *bias, float *y) {
+void kiln::rt::referenceConv(const kiln_conv_t &op, float *x, float *filter,
+                             const float *bias, float *y) {
   bool accumulate = op.flags & KILN_CONV_ACCUMULATE;
+  auto store = [&](float *out, float sum) {
+    *out = accumulate ? *out + sum : sum;
+  };
+  if (op.flags & KILN_CONV_BACKWARD_DATA) {
+    // dx[n, iy, ix, c] = Σ dy[n, oy, ox, o] · w[o, ky, kx, c] over the taps
+    // with iy + pad − ky·d = oy·s inside the output (likewise x).
+    for (int64_t n = 0; n < op.n; ++n)
+      for (int64_t iy = 0; iy < op.h; ++iy)
+        for (int64_t ix = 0; ix < op.w; ++ix)
+          for (int64_t c = 0; c < op.c; ++c) {
+            float sum = 0.0f;
+            for (int64_t ky = 0; ky < op.kh; ++ky) {
+              int64_t ty = iy + op.pad_top - ky * op.dilation_h;
+              if (ty < 0 || ty % op.stride_h || ty / op.stride_h >= op.oh)
+                continue;
+              for (int64_t kx = 0; kx < op.kw; ++kx) {
+                int64_t tx = ix + op.pad_left - kx * op.dilation_w;
+                if (tx < 0 || tx % op.stride_w || tx / op.stride_w >= op.ow)
+                  continue;
+                const float *g =
+                    y + ((n * op.oh + ty / op.stride_h) * op.ow +
+                         tx / op.stride_w) * op.o;
+                for (int64_t o = 0; o < op.o; ++o)
+                  sum += g[o] * filter[((o * op.kh + ky) * op.kw + kx) * op.c + c];
+              }
+            }
+            store(x + ((n * op.h + iy) * op.w + ix) * op.c + c, sum);
+          }
+    return;
+  }
+  if (op.flags & KILN_CONV_BACKWARD_FILTER) {
+    // dw[o, ky, kx, c] = Σ_{n, oy, ox} x[n, oy·s + ky·d − pad, ...] · dy[n, oy, ox, o]
+    for (int64_t o = 0; o < op.o; ++o)
+      for (int64_t ky = 0; ky < op.kh; ++ky)
+        for (int64_t kx = 0; kx < op.kw; ++kx)
+          for (int64_t c = 0; c < op.c; ++c) {
+            float sum = 0.0f;
+            for (int64_t n = 0; n < op.n; ++n)
+              for (int64_t oy = 0; oy < op.oh; ++oy) {
+                int64_t iy = oy * op.stride_h + ky * op.dilation_h - op.pad_top;
+                if (iy < 0 || iy >= op.h)
+                  continue;
+                for (int64_t ox = 0; ox < op.ow; ++ox) {
+                  int64_t ix = ox * op.stride_w + kx * op.dilation_w - op.pad_left;
+                  if (ix < 0 || ix >= op.w)
+                    continue;
+                  sum += x[((n * op.h + iy) * op.w + ix) * op.c + c] *
+                         y[((n * op.oh + oy) * op.ow + ox) * op.o + o];
+                }
+              }
+            store(filter + ((o * op.kh + ky) * op.kw + kx) * op.c + c, sum);
+          }
+    return;
+  }
   for (int64_t n = 0; n < op.n; ++n)
     for (int64_t oy = 0; oy < op.oh; ++oy)
       for (int64_t ox = 0; ox < op.ow; ++ox)

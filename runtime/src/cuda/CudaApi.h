@@ -197,6 +197,9 @@ struct cudnnConvolutionFwdAlgoPerf_t {
   int mathType;
   int reserved[3];
 };
+/// The backward algorithms' results have the forward's layout.
+struct cudnnConvolutionBwdDataAlgoPerf_t : cudnnConvolutionFwdAlgoPerf_t {};
+struct cudnnConvolutionBwdFilterAlgoPerf_t : cudnnConvolutionFwdAlgoPerf_t {};
 
 constexpr cudnnStatus_t CUDNN_STATUS_SUCCESS = 0;
 constexpr int CUDNN_DATA_FLOAT = 0;
@@ -207,6 +210,9 @@ constexpr int CUDNN_FMA_MATH = 3;
 constexpr int CUDNN_ACTIVATION_RELU = 1;
 constexpr int CUDNN_PROPAGATE_NAN = 1;
 constexpr int CUDNN_CONVOLUTION_FWD_ALGO_COUNT = 8;
+constexpr int CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT = 6;
+constexpr int CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT = 7;
+constexpr int CUDNN_DETERMINISTIC = 1;
 
 struct CudnnApi {
   size_t (*cudnnGetVersion)();
@@ -267,6 +273,28 @@ struct CudnnApi {
       cudnnHandle_t handle, cudnnActivationDescriptor_t activation,
       const void *alpha, cudnnTensorDescriptor_t xDesc, const void *x,
       const void *beta, cudnnTensorDescriptor_t yDesc, void *y);
+  cudnnStatus_t (*cudnnGetConvolutionBackwardDataAlgorithm_v7)(
+      cudnnHandle_t handle, cudnnFilterDescriptor_t w,
+      cudnnTensorDescriptor_t dy, cudnnConvolutionDescriptor_t conv,
+      cudnnTensorDescriptor_t dx, int requested, int *returned,
+      cudnnConvolutionBwdDataAlgoPerf_t *results);
+  cudnnStatus_t (*cudnnConvolutionBackwardData)(
+      cudnnHandle_t handle, const void *alpha, cudnnFilterDescriptor_t wDesc,
+      const void *w, cudnnTensorDescriptor_t dyDesc, const void *dy,
+      cudnnConvolutionDescriptor_t conv, int algo, void *workspace,
+      size_t workspaceBytes, const void *beta, cudnnTensorDescriptor_t dxDesc,
+      void *dx);
+  cudnnStatus_t (*cudnnGetConvolutionBackwardFilterAlgorithm_v7)(
+      cudnnHandle_t handle, cudnnTensorDescriptor_t x,
+      cudnnTensorDescriptor_t dy, cudnnConvolutionDescriptor_t conv,
+      cudnnFilterDescriptor_t dw, int requested, int *returned,
+      cudnnConvolutionBwdFilterAlgoPerf_t *results);
+  cudnnStatus_t (*cudnnConvolutionBackwardFilter)(
+      cudnnHandle_t handle, const void *alpha, cudnnTensorDescriptor_t xDesc,
+      const void *x, cudnnTensorDescriptor_t dyDesc, const void *dy,
+      cudnnConvolutionDescriptor_t conv, int algo, void *workspace,
+      size_t workspaceBytes, const void *beta, cudnnFilterDescriptor_t dwDesc,
+      void *dw);
 };
 
 } // namespace kiln::rt::cuda

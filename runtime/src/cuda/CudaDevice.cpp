@@ -6,6 +6,7 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -256,6 +257,10 @@ const LoadedCudnn &loadCudnn() {
     KILN_RESOLVE(cudnnConvolutionBiasActivationForward);
     KILN_RESOLVE(cudnnAddTensor);
     KILN_RESOLVE(cudnnActivationForward);
+    KILN_RESOLVE(cudnnGetConvolutionBackwardDataAlgorithm_v7);
+    KILN_RESOLVE(cudnnConvolutionBackwardData);
+    KILN_RESOLVE(cudnnGetConvolutionBackwardFilterAlgorithm_v7);
+    KILN_RESOLVE(cudnnConvolutionBackwardFilter);
 #undef KILN_RESOLVE
     if (!missing.empty())
       l.error = "cuDNN lacks " + missing;
@@ -816,22 +821,50 @@ CudaDevice::ConvEntry *CudaDevice::convEntry(const CudnnConvPlan &plan,
     return nullptr;
   // The heuristic's best algorithm that fits the workspace and, without
   // TF32, computes in plain FMA (f32 TF32 tensor-op algorithms would lose
-  // precision).
+  // precision); for the gradients, a deterministic one if any qualifies
+  // (training runs then repeat bit for bit, as on the CPU).
   cudnnConvolutionFwdAlgoPerf_t results[CUDNN_CONVOLUTION_FWD_ALGO_COUNT] = {};
   int returned = 0;
-  if (!ok(dnn.cudnnGetConvolutionForwardAlgorithm_v7(
-              cudnnHandle_, entry->x, entry->filter, entry->conv, entry->y,
-              CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &returned, results),
-          "cudnnGetConvolutionForwardAlgorithm_v7"))
-    return nullptr;
+  if (p.call == CudnnConvPlan::Call::BackwardData) {
+    cudnnConvolutionBwdDataAlgoPerf_t found[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT] = {};
+    if (!ok(dnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(
+                cudnnHandle_, entry->filter, entry->y, entry->conv, entry->x,
+                CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &returned, found),
+            "cudnnGetConvolutionBackwardDataAlgorithm_v7"))
+      return nullptr;
+    returned = std::clamp(returned, 0, CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT);
+    std::copy(found, found + returned, results);
+  } else if (p.call == CudnnConvPlan::Call::BackwardFilter) {
+    cudnnConvolutionBwdFilterAlgoPerf_t found[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT] = {};
+    if (!ok(dnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(
+                cudnnHandle_, entry->x, entry->y, entry->conv, entry->filter,
+                CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &returned, found),
+            "cudnnGetConvolutionBackwardFilterAlgorithm_v7"))
+      return nullptr;
+    returned = std::clamp(returned, 0, CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT);
+    std::copy(found, found + returned, results);
+  } else {
+    if (!ok(dnn.cudnnGetConvolutionForwardAlgorithm_v7(
+                cudnnHandle_, entry->x, entry->filter, entry->conv, entry->y,
+                CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &returned, results),
+            "cudnnGetConvolutionForwardAlgorithm_v7"))
+      return nullptr;
+    returned = std::clamp(returned, 0, CUDNN_CONVOLUTION_FWD_ALGO_COUNT);
+  }
+  bool backward = p.call == CudnnConvPlan::Call::BackwardData ||
+                  p.call == CudnnConvPlan::Call::BackwardFilter;
+  auto usable = [&](const cudnnConvolutionFwdAlgoPerf_t &r) {
+    return r.status == CUDNN_STATUS_SUCCESS && r.memory <= workspaceBytes_ &&
+           (p.tf32 || r.mathType != CUDNN_TENSOR_OP_MATH);
+  };
   const cudnnConvolutionFwdAlgoPerf_t *chosen = nullptr;
-  for (int i = 0; i < returned && i < CUDNN_CONVOLUTION_FWD_ALGO_COUNT; ++i)
-    if (results[i].status == CUDNN_STATUS_SUCCESS &&
-        results[i].memory <= workspaceBytes_ &&
-        (p.tf32 || results[i].mathType != CUDNN_TENSOR_OP_MATH)) {
+  for (int i = 0; i < returned && !chosen; ++i)
+    if (usable(results[i]) &&
+        (!backward || results[i].determinism == CUDNN_DETERMINISTIC))
       chosen = &results[i];
-      break;
-    }
+  for (int i = 0; i < returned && !chosen; ++i)
+    if (usable(results[i]))
+      chosen = &results[i];
   if (!chosen) {
     error = "cuDNN has no algorithm for this convolution within " +
             std::to_string(workspaceBytes_ >> 20) + " MiB of workspace";
@@ -868,7 +901,17 @@ void CudaDevice::conv(const kiln_conv_t &op) {
   void *ws = ptr(workspace_);
   cudnnStatus_t s = CUDNN_STATUS_SUCCESS;
   const char *what = "cudnnConvolutionForward";
-  if (plan.call == CudnnConvPlan::Call::FusedBiasRelu) {
+  if (plan.call == CudnnConvPlan::Call::BackwardData) {
+    what = "cudnnConvolutionBackwardData";
+    s = dnn.cudnnConvolutionBackwardData(
+        cudnnHandle_, &one, e->filter, ptr(op.filter), e->y, ptr(op.y), e->conv,
+        e->algo, ws, workspaceBytes_, &beta, e->x, ptr(op.x));
+  } else if (plan.call == CudnnConvPlan::Call::BackwardFilter) {
+    what = "cudnnConvolutionBackwardFilter";
+    s = dnn.cudnnConvolutionBackwardFilter(
+        cudnnHandle_, &one, e->x, ptr(op.x), e->y, ptr(op.y), e->conv, e->algo,
+        ws, workspaceBytes_, &beta, e->filter, ptr(op.filter));
+  } else if (plan.call == CudnnConvPlan::Call::FusedBiasRelu) {
     what = "cudnnConvolutionBiasActivationForward";
     s = dnn.cudnnConvolutionBiasActivationForward(
         cudnnHandle_, &one, e->x, ptr(op.x), e->filter, ptr(op.filter), e->conv,

@@ -527,6 +527,106 @@ EXPORT int cudnnConvolutionBiasActivationForward(
                   bias, 1, yd, y);
 }
 
+/* The gradients' heuristics: a non-deterministic algorithm (0) ranked
+ * first, as cuDNN often ranks its atomics-based ones, then a deterministic
+ * one (1); the runtime must take the second. */
+static int backwardAlgorithms(void *handle, const TensorDesc *x,
+                              const FilterDesc *w, const ConvDesc *c,
+                              const TensorDesc *y, int requested,
+                              int *returned, AlgoPerf *results) {
+  if (handle != &dummy || requested < 1 || !shapesAgree(x, w, c, y))
+    return CUDNN_BAD_PARAM;
+  int n = requested < 2 ? requested : 2;
+  results[0] = (AlgoPerf){0, 0, 0.1f, 0, 0, 3, {0, 0, 0}};
+  if (n > 1)
+    results[1] = (AlgoPerf){1, 0, 0.2f, 0, 1, 3, {0, 0, 0}};
+  *returned = n;
+  return 0;
+}
+EXPORT int cudnnGetConvolutionBackwardDataAlgorithm_v7(
+    void *handle, const FilterDesc *w, const TensorDesc *dy, const ConvDesc *c,
+    const TensorDesc *dx, int requested, int *returned, AlgoPerf *results) {
+  return backwardAlgorithms(handle, dx, w, c, dy, requested, returned, results);
+}
+EXPORT int cudnnGetConvolutionBackwardFilterAlgorithm_v7(
+    void *handle, const TensorDesc *x, const TensorDesc *dy, const ConvDesc *c,
+    const FilterDesc *dw, int requested, int *returned, AlgoPerf *results) {
+  return backwardAlgorithms(handle, x, dw, c, dy, requested, returned, results);
+}
+
+/* The input (data) or filter gradient of y = conv(x, w), into
+ * alpha·gradient + beta·(what the output held), as cuDNN defines them. */
+static int convolveBackward(int filterGradient, void *handle,
+                            const float *alpha, const TensorDesc *xd, void *xp,
+                            const FilterDesc *wd, void *wp, const TensorDesc *yd,
+                            const void *yp, const ConvDesc *cd, int algo,
+                            void *ws, size_t wsBytes, const float *beta) {
+  const char *what = filterGradient ? "backward filter" : "backward data";
+  if (handle != &dummy || (wsBytes && !inside((uint64_t)(uintptr_t)ws, wsBytes)) ||
+      !shapesAgree(xd, wd, cd, yd) || algo < 0 || algo > 6)
+    return CUDNN_BAD_PARAM;
+  size_t filterCount = (size_t)wd->k * wd->c * wd->h * wd->w;
+  float *x = at(xp, count(xd)), *w = at(wp, filterCount), *y = at(yp, count(yd));
+  if (!x || !w || !y) {
+    fprintf(logFile(), "cudnn %s: X pointer outside device memory\n", what);
+    return CUDNN_BAD_PARAM;
+  }
+  fprintf(logFile(),
+          "cudnn %s %dx%dx%dx%d filter %dx%dx%dx%d pad %d,%d stride %d,%d "
+          "dilation %d,%d -> %dx%dx%dx%d algo %d math %d beta %g\n",
+          what, xd->n, xd->h, xd->w, xd->c, wd->k, wd->h, wd->w, wd->c,
+          cd->padH, cd->padW, cd->strideH, cd->strideW, cd->dilH, cd->dilW,
+          yd->n, yd->h, yd->w, yd->c, algo, cd->math, *beta);
+  float *out = filterGradient ? w : x;
+  size_t outCount = filterGradient ? filterCount : count(xd);
+  double *sum = calloc(outCount, sizeof(double));
+  if (!sum)
+    return CUDNN_BAD_PARAM;
+  for (int n = 0; n < yd->n; ++n)
+    for (int oy = 0; oy < yd->h; ++oy)
+      for (int ox = 0; ox < yd->w; ++ox)
+        for (int k = 0; k < yd->c; ++k) {
+          double g = y[((size_t)(n * yd->h + oy) * yd->w + ox) * yd->c + k];
+          for (int r = 0; r < wd->h; ++r)
+            for (int q = 0; q < wd->w; ++q) {
+              int iy = oy * cd->strideH + r * cd->dilH - cd->padH;
+              int ix = ox * cd->strideW + q * cd->dilW - cd->padW;
+              if (iy < 0 || iy >= xd->h || ix < 0 || ix >= xd->w)
+                continue;
+              size_t xi = ((size_t)(n * xd->h + iy) * xd->w + ix) * xd->c;
+              size_t wi = ((size_t)(k * wd->h + r) * wd->w + q) * wd->c;
+              for (int c = 0; c < xd->c; ++c) {
+                if (filterGradient)
+                  sum[wi + c] += g * x[xi + c];
+                else
+                  sum[xi + c] += g * w[wi + c];
+              }
+            }
+        }
+  for (size_t i = 0; i < outCount; ++i)
+    out[i] = *alpha * (float)sum[i] + (*beta != 0 ? *beta * out[i] : 0);
+  free(sum);
+  return 0;
+}
+EXPORT int cudnnConvolutionBackwardData(void *handle, const float *alpha,
+                                        const FilterDesc *wd, const void *w,
+                                        const TensorDesc *dyd, const void *dy,
+                                        const ConvDesc *cd, int algo, void *ws,
+                                        size_t wsBytes, const float *beta,
+                                        const TensorDesc *dxd, void *dx) {
+  return convolveBackward(0, handle, alpha, dxd, dx, wd, (void *)(uintptr_t)w,
+                          dyd, dy, cd, algo, ws, wsBytes, beta);
+}
+EXPORT int cudnnConvolutionBackwardFilter(void *handle, const float *alpha,
+                                          const TensorDesc *xd, const void *x,
+                                          const TensorDesc *dyd, const void *dy,
+                                          const ConvDesc *cd, int algo, void *ws,
+                                          size_t wsBytes, const float *beta,
+                                          const FilterDesc *dwd, void *dw) {
+  return convolveBackward(1, handle, alpha, xd, (void *)(uintptr_t)x, dwd, dw,
+                          dyd, dy, cd, algo, ws, wsBytes, beta);
+}
+
 /* C = alpha·A + beta·C, A a [1, c, 1, 1] bias broadcast over C. */
 EXPORT int cudnnAddTensor(void *handle, const float *alpha, const TensorDesc *ad,
                           const void *a, const float *beta, const TensorDesc *cd,

@@ -161,6 +161,102 @@ func.func @f16(%x: memref<1x4x4x1xf16>, %w: memref<1x3x3x1xf16>,
   return
 }
 
+
+#gx = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d5 + d1, d6 + d2, d3)>
+#gdy = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d5, d6, d0)>
+#gw = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+
+// A training step's forward convolution and its filter gradient (the
+// generic convert-kiln-to-linalg tags "filter") read one padded copy of the
+// input: both become calls reading the unpadded input with padding 1, the
+// gradient with flags BACKWARD_FILTER (8), and the padded copy goes.
+// CHECK-LABEL: func.func @forward_and_filter_gradient(
+// CHECK-NOT: memref.alloc
+// CHECK: arith.constant 0 : i64
+// CHECK-NEXT: llvm.getelementptr %{{.*}}[0, 0]
+// CHECK: arith.constant 1 : i64
+// CHECK-NEXT: llvm.getelementptr %{{.*}}[0, 11]
+// CHECK: memref.extract_strided_metadata %arg0
+// CHECK: llvm.getelementptr %{{.*}}[0, 19]
+// CHECK: call @__kiln_cuda_conv
+// CHECK: %[[FLAGS:.*]] = llvm.getelementptr %{{.*}}[0, 0]
+// CHECK-NEXT: llvm.store %c8_i64{{[_0-9]*}}, %[[FLAGS]]
+// CHECK: %[[PAD:.*]] = llvm.getelementptr %{{.*}}[0, 11]
+// CHECK-NEXT: llvm.store %c1_i64{{[_0-9]*}}, %[[PAD]]
+// The input, the filter gradient (written) and the output gradient.
+// CHECK: memref.extract_strided_metadata %arg0
+// CHECK: llvm.getelementptr %{{.*}}[0, 19]
+// CHECK: memref.extract_strided_metadata %arg4
+// CHECK: llvm.getelementptr %{{.*}}[0, 20]
+// CHECK: memref.extract_strided_metadata %arg2
+// CHECK: llvm.getelementptr %{{.*}}[0, 21]
+// CHECK: call @__kiln_cuda_conv
+// CHECK-NOT: linalg.
+// CHECK-NOT: memref.copy
+// CHECK: return
+func.func @forward_and_filter_gradient(
+    %x: memref<2x8x8x3xf32>, %w: memref<4x3x3x3xf32>, %dy: memref<2x8x8x4xf32>,
+    %y: memref<2x8x8x4xf32>, %dw: memref<4x3x3x3xf32>,
+    %arena: memref<0xi8> {kiln.abi = "arena"},
+    %host: !llvm.ptr {kiln.abi = "host"}) {
+  %zero = arith.constant 0.0 : f32
+  %padded = memref.alloc() {alignment = 64 : i64} : memref<2x10x10x3xf32>
+  linalg.map outs(%padded : memref<2x10x10x3xf32>)
+    () {
+      linalg.yield %zero : f32
+    }
+  %inner = memref.reinterpret_cast %padded to offset: [33], sizes: [2, 8, 8, 3], strides: [300, 30, 3, 1] : memref<2x10x10x3xf32> to memref<2x8x8x3xf32, strided<[300, 30, 3, 1], offset: 33>>
+  memref.copy %x, %inner : memref<2x8x8x3xf32> to memref<2x8x8x3xf32, strided<[300, 30, 3, 1], offset: 33>>
+  linalg.fill ins(%zero : f32) outs(%y : memref<2x8x8x4xf32>)
+  linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+    ins(%padded, %w : memref<2x10x10x3xf32>, memref<4x3x3x3xf32>) outs(%y : memref<2x8x8x4xf32>)
+  linalg.fill ins(%zero : f32) outs(%dw : memref<4x3x3x3xf32>)
+  linalg.generic {indexing_maps = [#gx, #gdy, #gw], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+    ins(%padded, %dy : memref<2x10x10x3xf32>, memref<2x8x8x4xf32>) outs(%dw : memref<4x3x3x3xf32>)
+    attrs = {kiln.conv_backward = "filter", kiln.conv_geometry = array<i64: 1, 1, 1, 1, 0, 0>} {
+  ^bb0(%a: f32, %b: f32, %out: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %out, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// Without a zero fill before it the gradient accumulates (flags 8 | 1); a
+// tagged generic whose maps are not the gradient's stays a kernel.
+// CHECK-LABEL: func.func @accumulate_and_mismatch(
+// CHECK: %[[FLAGS:.*]] = llvm.getelementptr %{{.*}}[0, 0]
+// CHECK-NEXT: llvm.store %c9_i64{{[_0-9]*}}, %[[FLAGS]]
+// CHECK: call @__kiln_cuda_conv
+// CHECK: linalg.generic
+// CHECK-SAME: kiln.conv_backward = "filter"
+// CHECK-NOT: call @__kiln_cuda_conv
+// CHECK: return
+func.func @accumulate_and_mismatch(
+    %x: memref<2x10x10x3xf32>, %dy: memref<2x8x8x4xf32>,
+    %dw: memref<4x3x3x3xf32>, %other: memref<4x3x3x3xf32>,
+    %arena: memref<0xi8> {kiln.abi = "arena"},
+    %host: !llvm.ptr {kiln.abi = "host"}) {
+  linalg.generic {indexing_maps = [#gx, #gdy, #gw], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+    ins(%x, %dy : memref<2x10x10x3xf32>, memref<2x8x8x4xf32>) outs(%dw : memref<4x3x3x3xf32>)
+    attrs = {kiln.conv_backward = "filter", kiln.conv_geometry = array<i64: 1, 1, 1, 1, 0, 0>} {
+  ^bb0(%a: f32, %b: f32, %out: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %out, %p : f32
+    linalg.yield %s : f32
+  }
+  // Stride 2 in the geometry, stride 1 in the maps.
+  linalg.generic {indexing_maps = [#gx, #gdy, #gw], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+    ins(%x, %dy : memref<2x10x10x3xf32>, memref<2x8x8x4xf32>) outs(%other : memref<4x3x3x3xf32>)
+    attrs = {kiln.conv_backward = "filter", kiln.conv_geometry = array<i64: 2, 2, 1, 1, 0, 0>} {
+  ^bb0(%a: f32, %b: f32, %out: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %out, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
 // The forwarder loads kiln_host_api_t field 8 (conv).
 // CHECK-LABEL: func.func private @__kiln_cuda_conv(
 // CHECK: llvm.getelementptr %{{.*}}[0, 8] : (!llvm.ptr) -> !llvm.ptr, !llvm.struct<(i32, i32, ptr, ptr, ptr, ptr, ptr, ptr, ptr)>
