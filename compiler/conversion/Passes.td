@@ -25,7 +25,10 @@ def ConvertKilnToLinalg : Pass<"convert-kiln-to-linalg", "mlir::ModuleOp"> {
     whose convolutions cuDNN runs), an ungrouped f32 convolution becomes
     `linalg.conv_2d_nhwc_fhwc` on the zero-padded NHWC input and an OHWI
     filter (a constant filter is transposed at compile time) instead of
-    im2col + matmul.
+    im2col + matmul, and its input and filter gradients direct
+    `linalg.generic`s tagged `kiln.conv_backward` ("data" / "filter") and
+    `kiln.conv_geometry` (strides, dilations, symmetric padding), which
+    `kiln-cuda-conv-to-library` turns into cuDNN's backward calls.
   }];
   let options = [
     Option<"convLibrary", "conv-library", "bool", "false",

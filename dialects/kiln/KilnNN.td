@@ -67,7 +67,8 @@ def Kiln_Conv2DBackpropInputOp : Kiln_Conv2DBackpropOp<"conv2d_backprop_input"> 
     the filter taps that produced it; padded positions receive nothing.
     Produced by automatic differentiation. Lowered as a matmul of `grad` with
     the transposed filter into columns, summed back into the input's
-    positions (col2im) — the same arithmetic as the forward convolution.
+    positions (col2im) — the same arithmetic as the forward convolution; for
+    cuda (ungrouped, f32), cuDNN's backward-data convolution.
 
     ```mlir
     %dx = kiln.conv2d_backprop_input %dy, %w {input_shape = array<i64: 8, 13, 13, 32>}
@@ -94,7 +95,8 @@ def Kiln_Conv2DBackpropFilterOp : Kiln_Conv2DBackpropOp<"conv2d_backprop_filter"
     input × output gradient over the batch and all output positions.
     Produced by automatic differentiation. Lowered as a matmul of the forward
     convolution's im2col columns (transposed) with `grad`, so a training step
-    computes the columns once for both.
+    computes the columns once for both; for cuda (ungrouped, f32), cuDNN's
+    backward-filter convolution.
 
     ```mlir
     %dw = kiln.conv2d_backprop_filter %x, %dy {filter_shape = array<i64: 3, 3, 32, 64>}

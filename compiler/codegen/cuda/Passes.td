@@ -36,23 +36,31 @@ def KilnCudaMatmulToLibrary
 
 def KilnCudaConvToLibrary
     : Pass<"kiln-cuda-conv-to-library", "mlir::ModuleOp"> {
-  let summary = "run f32 convolutions of entry points through cuDNN";
+  let summary = "run f32 convolutions of entry points, and their gradients, "
+                "through cuDNN";
   let description = [{
     Replaces every f32 `linalg.conv_2d_nhwc_fhwc` on dense buffers (what
     `convert-kiln-to-linalg{conv-library=true}` makes of an ungrouped
     `kiln.conv2d`) by a call of `__kiln_cuda_conv(host, desc)`, where `desc`
     is a `kiln_conv_t` (runtime/include/kiln/artifact_abi.h) built on the
     stack: the geometry, strides, dilations, padding and the device
-    addresses of input, filter and output. The runtime runs it with cuDNN
-    on the session's stream. Runs before memory planning, while buffers are
-    still allocations:
+    addresses of input, filter and output. So does every `linalg.generic`
+    tagged `kiln.conv_backward` (the input or filter gradient of such a
+    convolution) that is still what the lowering made of it (indexing maps
+    from its `kiln.conv_geometry`, operands, body): its call carries
+    `KILN_CONV_BACKWARD_DATA` or `KILN_CONV_BACKWARD_FILTER`. The runtime
+    runs them with cuDNN on the session's stream. Runs before memory
+    planning, while buffers are still allocations; everything is matched
+    before anything is rewritten:
 
     - a zero-padded copy of the input (an allocation filled with zeros, the
-      input copied into its interior, read by nothing but the convolution)
-      is dropped and its padding becomes the call's, when it is symmetric
+      input copied into its interior, read by nothing but the convolutions
+      being replaced: a forward convolution and its filter gradient) is
+      dropped and its padding becomes the calls', when it is symmetric
       (cuDNN's convolution descriptor has one padding per dimension);
-    - a zero `linalg.fill` of the output right before the convolution is
-      dropped (the call overwrites instead of accumulating);
+    - the zeroing of the output before the call (a zero `linalg.fill`, or a
+      copy from a zero-filled buffer, with nothing in between touching the
+      output) is dropped: the call overwrites instead of accumulating;
     - a following bias-add (+ ReLU), or ReLU alone, runs inside the call
       (cuDNN's fused convolution + bias + activation).
 
