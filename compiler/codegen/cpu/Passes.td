@@ -136,6 +136,23 @@ def KilnFuseElementwise : Pass<"kiln-fuse-elementwise", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def KilnPrivateInits : Pass<"kiln-private-inits", "mlir::func::FuncOp"> {
+  let summary = "give every op its own filled init tensor";
+  let description = [{
+    CSE merges identical `linalg.fill`s of `tensor.empty` (the zero inits of
+    every matmul, convolution and reduction of one shape) into one tensor
+    that several destination-style ops then write. Bufferization can give
+    that buffer to one of them only, and copies the filled buffer for every
+    other: a copy kernel or loop per op, and an op that accumulates into
+    the copy instead of overwriting. This pass gives each such init its own
+    `tensor.empty` + `linalg.fill`, placed right before the op, so each
+    bufferizes to a fill of the op's own buffer that the library lowerings
+    fold into the call. Run after CSE and before bufferization.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
 def KilnSeparateResults : Pass<"kiln-separate-results", "mlir::func::FuncOp"> {
   let summary = "make inputs read-only and give every result its own tensor";
   let description = [{

@@ -28,6 +28,7 @@ void kiln::buildBufferizePipeline(
   pm.addPass(createCSEPass());
   if (onTensors)
     onTensors(pm);
+  pm.addNestedPass<func::FuncOp>(kiln::createKilnPrivateInits());
   pm.addNestedPass<func::FuncOp>(kiln::createKilnSeparateResults());
 
   bufferization::OneShotBufferizationOptions bufferization;
@@ -103,6 +104,7 @@ void kiln::registerCpuCodegenPasses() {
   kiln::registerKilnExpandCopies();
   kiln::registerKilnFuseElementwise();
   kiln::registerKilnSeparateResults();
+  kiln::registerKilnPrivateInits();
   kiln::registerKilnParallelizeLoops();
   PassPipelineRegistration<>(
       "kiln-lower-to-llvm",
