@@ -178,6 +178,37 @@ bool isMultiplyAccumulate(linalg::GenericOp g) {
          (mul.getLhs() == b && mul.getRhs() == a);
 }
 
+/// The body `yield out + select(valid, load, 0) · w` (either operand
+/// order) of a generic whose block arguments are (w, out): the input
+/// gradient's gather of the output gradient at a tap.
+bool isGatherMultiplyAccumulate(linalg::GenericOp g) {
+  Block &body = g.getRegion().front();
+  if (body.getNumArguments() != 2)
+    return false;
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
+  if (!add)
+    return false;
+  Value out = body.getArgument(1), product;
+  if (add.getLhs() == out)
+    product = add.getRhs();
+  else if (add.getRhs() == out)
+    product = add.getLhs();
+  auto mul = product ? product.getDefiningOp<arith::MulFOp>() : nullptr;
+  if (!mul)
+    return false;
+  Value w = body.getArgument(0), gathered;
+  if (mul.getLhs() == w)
+    gathered = mul.getRhs();
+  else if (mul.getRhs() == w)
+    gathered = mul.getLhs();
+  auto select = gathered ? gathered.getDefiningOp<arith::SelectOp>() : nullptr;
+  FloatAttr zero;
+  return select && select.getTrueValue().getDefiningOp<memref::LoadOp>() &&
+         matchPattern(select.getFalseValue(), m_Constant(&zero)) &&
+         zero.getValue().isZero();
+}
+
 /// A gradient generic of convert-kiln-to-linalg{conv-library=true}, still
 /// as it made it (its indexing maps, operands and body).
 std::optional<ConvCall> matchBackward(linalg::GenericOp g) {
@@ -242,7 +273,8 @@ std::optional<ConvCall> matchBackward(linalg::GenericOp g) {
       dy = load.getMemRef();
       return WalkResult::advance();
     });
-    if (walk.wasInterrupted() || !dy)
+    if (walk.wasInterrupted() || !dy || !isGatherMultiplyAccumulate(g) ||
+        rootBuffer(dy) == rootBuffer(g.getDpsInits()[0]))
       return std::nullopt;
     call.mode = KILN_CONV_BACKWARD_DATA;
     call.w = g.getDpsInputs()[0], call.y = dy;

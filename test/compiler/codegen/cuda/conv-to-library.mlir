@@ -235,6 +235,7 @@ func.func @forward_and_filter_gradient(
 func.func @accumulate_and_mismatch(
     %x: memref<2x10x10x3xf32>, %dy: memref<2x8x8x4xf32>,
     %dw: memref<4x3x3x3xf32>, %other: memref<4x3x3x3xf32>,
+    %dy2: memref<2x4x4x4xf32>,
     %arena: memref<0xi8> {kiln.abi = "arena"},
     %host: !llvm.ptr {kiln.abi = "host"}) {
   linalg.generic {indexing_maps = [#gx, #gdy, #gw], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
@@ -245,14 +246,171 @@ func.func @accumulate_and_mismatch(
     %s = arith.addf %out, %p : f32
     linalg.yield %s : f32
   }
-  // Stride 2 in the geometry, stride 1 in the maps.
+  // Stride 2 in the geometry (and the shapes), stride 1 in the maps.
   linalg.generic {indexing_maps = [#gx, #gdy, #gw], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
-    ins(%x, %dy : memref<2x10x10x3xf32>, memref<2x8x8x4xf32>) outs(%other : memref<4x3x3x3xf32>)
+    ins(%x, %dy2 : memref<2x10x10x3xf32>, memref<2x4x4x4xf32>) outs(%other : memref<4x3x3x3xf32>)
     attrs = {kiln.conv_backward = "filter", kiln.conv_geometry = array<i64: 2, 2, 1, 1, 0, 0>} {
   ^bb0(%a: f32, %b: f32, %out: f32):
     %p = arith.mulf %a, %b : f32
     %s = arith.addf %out, %p : f32
     linalg.yield %s : f32
+  }
+  return
+}
+
+// Something reading the gradient's buffer between its zero fill and the
+// gradient: the fill stays and the call accumulates (flags 8 | 1). And a
+// padded copy only one of its two readers can fold (its source is written
+// in between for the other) stays for that one, which reads it unpadded.
+// CHECK-LABEL: func.func @read_between_and_partly_padded(
+// CHECK: %[[P:.*]] = memref.alloc() {{.*}} : memref<2x10x10x3xf32>
+// CHECK: memref.copy %arg0
+// CHECK: linalg.fill {{.*}} outs(%arg3
+// CHECK: memref.copy %arg3, %arg4
+// CHECK: %[[F1:.*]] = llvm.getelementptr %{{.*}}[0, 0]
+// CHECK-NEXT: llvm.store %c9_i64{{[_0-9]*}}, %[[F1]]
+// CHECK: %[[PAD1:.*]] = llvm.getelementptr %{{.*}}[0, 11]
+// CHECK-NEXT: llvm.store %c1_i64{{[_0-9]*}}, %[[PAD1]]
+// CHECK: memref.extract_strided_metadata %arg0
+// CHECK: llvm.getelementptr %{{.*}}[0, 19]
+// CHECK: call @__kiln_cuda_conv
+// CHECK: linalg.fill {{.*}} outs(%arg0
+// CHECK: %[[PAD2:.*]] = llvm.getelementptr %{{.*}}[0, 11]
+// CHECK-NEXT: llvm.store %c0_i64{{[_0-9]*}}, %[[PAD2]]
+// CHECK: memref.extract_strided_metadata %[[P]]
+// CHECK: llvm.getelementptr %{{.*}}[0, 19]
+// CHECK: call @__kiln_cuda_conv
+// CHECK: return
+func.func @read_between_and_partly_padded(
+    %x: memref<2x8x8x3xf32>, %dy: memref<2x8x8x4xf32>,
+    %dy2: memref<2x8x8x4xf32>,
+    %dw: memref<4x3x3x3xf32>, %seen: memref<4x3x3x3xf32>,
+    %dw2: memref<4x3x3x3xf32>,
+    %arena: memref<0xi8> {kiln.abi = "arena"},
+    %host: !llvm.ptr {kiln.abi = "host"}) {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %padded = memref.alloc() {alignment = 64 : i64} : memref<2x10x10x3xf32>
+  linalg.map outs(%padded : memref<2x10x10x3xf32>)
+    () {
+      linalg.yield %zero : f32
+    }
+  %inner = memref.reinterpret_cast %padded to offset: [33], sizes: [2, 8, 8, 3], strides: [300, 30, 3, 1] : memref<2x10x10x3xf32> to memref<2x8x8x3xf32, strided<[300, 30, 3, 1], offset: 33>>
+  memref.copy %x, %inner : memref<2x8x8x3xf32> to memref<2x8x8x3xf32, strided<[300, 30, 3, 1], offset: 33>>
+  linalg.fill ins(%zero : f32) outs(%dw : memref<4x3x3x3xf32>)
+  memref.copy %dw, %seen : memref<4x3x3x3xf32> to memref<4x3x3x3xf32>
+  linalg.generic {indexing_maps = [#gx, #gdy, #gw], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+    ins(%padded, %dy : memref<2x10x10x3xf32>, memref<2x8x8x4xf32>) outs(%dw : memref<4x3x3x3xf32>)
+    attrs = {kiln.conv_backward = "filter", kiln.conv_geometry = array<i64: 1, 1, 1, 1, 0, 0>} {
+  ^bb0(%a: f32, %b: f32, %out: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %out, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.fill ins(%one : f32) outs(%x : memref<2x8x8x3xf32>)
+  linalg.fill ins(%zero : f32) outs(%dw2 : memref<4x3x3x3xf32>)
+  linalg.generic {indexing_maps = [#gx, #gdy, #gw], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+    ins(%padded, %dy2 : memref<2x10x10x3xf32>, memref<2x8x8x4xf32>) outs(%dw2 : memref<4x3x3x3xf32>)
+    attrs = {kiln.conv_backward = "filter", kiln.conv_geometry = array<i64: 1, 1, 1, 1, 0, 0>} {
+  ^bb0(%a: f32, %b: f32, %out: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %out, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+#dgw = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d6, d4, d5, d3)>
+#dgx = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+
+// The input gradient (tagged "data"; the output gradient read inside the
+// body) becomes a call with flags BACKWARD_DATA (4): it writes %arg2 (x),
+// reads the filter %arg0 and the output gradient %arg1 (y), padding 1.
+// Its output was zeroed by a copy from a zero-filled buffer: the call
+// overwrites, and the copy and that buffer go.
+// CHECK-LABEL: func.func @input_gradient(
+// CHECK-NOT: memref.alloc
+// CHECK-NOT: memref.copy
+// CHECK: %[[FLAGS:.*]] = llvm.getelementptr %{{.*}}[0, 0]
+// CHECK-NEXT: llvm.store %c4_i64{{[_0-9]*}}, %[[FLAGS]]
+// CHECK: %[[PAD:.*]] = llvm.getelementptr %{{.*}}[0, 11]
+// CHECK-NEXT: llvm.store %c1_i64{{[_0-9]*}}, %[[PAD]]
+// CHECK: memref.extract_strided_metadata %arg2
+// CHECK: llvm.getelementptr %{{.*}}[0, 19]
+// CHECK: memref.extract_strided_metadata %arg0
+// CHECK: llvm.getelementptr %{{.*}}[0, 20]
+// CHECK: memref.extract_strided_metadata %arg1
+// CHECK: llvm.getelementptr %{{.*}}[0, 21]
+// CHECK: call @__kiln_cuda_conv
+// CHECK-NOT: linalg.
+// CHECK: return
+func.func @input_gradient(%w: memref<4x3x3x3xf32>, %dy: memref<2x8x8x4xf32>,
+                          %dx: memref<2x8x8x3xf32>,
+                          %arena: memref<0xi8> {kiln.abi = "arena"},
+                          %host: !llvm.ptr {kiln.abi = "host"}) {
+  %zero = arith.constant 0.0 : f32
+  %zeros = memref.alloc() {alignment = 64 : i64} : memref<2x8x8x3xf32>
+  linalg.fill ins(%zero : f32) outs(%zeros : memref<2x8x8x3xf32>)
+  memref.copy %zeros, %dx : memref<2x8x8x3xf32> to memref<2x8x8x3xf32>
+  linalg.generic {indexing_maps = [#dgw, #dgx], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+    ins(%w : memref<4x3x3x3xf32>) outs(%dx : memref<2x8x8x3xf32>)
+    attrs = {kiln.conv_backward = "data", kiln.conv_geometry = array<i64: 1, 1, 1, 1, 1, 1>} {
+  ^bb0(%in: f32, %out: f32):
+    %c0 = arith.constant 0 : index
+    %c1 = arith.constant 1 : index
+    %c8 = arith.constant 8 : index
+    %n = linalg.index 0 : index
+    %y = linalg.index 1 : index
+    %x = linalg.index 2 : index
+    %ky = linalg.index 4 : index
+    %kx = linalg.index 5 : index
+    %o = linalg.index 6 : index
+    %ty0 = arith.addi %y, %c1 : index
+    %ty = arith.subi %ty0, %ky : index
+    %tx0 = arith.addi %x, %c1 : index
+    %tx = arith.subi %tx0, %kx : index
+    %vy0 = arith.cmpi sge, %ty, %c0 : index
+    %vy1 = arith.cmpi slt, %ty, %c8 : index
+    %vx0 = arith.cmpi sge, %tx, %c0 : index
+    %vx1 = arith.cmpi slt, %tx, %c8 : index
+    %vy = arith.andi %vy0, %vy1 : i1
+    %vx = arith.andi %vx0, %vx1 : i1
+    %valid = arith.andi %vy, %vx : i1
+    %oy = arith.select %valid, %ty, %c0 : index
+    %ox = arith.select %valid, %tx, %c0 : index
+    %g = memref.load %dy[%n, %oy, %ox, %o] : memref<2x8x8x4xf32>
+    %v = arith.select %valid, %g, %zero : f32
+    %p = arith.mulf %v, %in : f32
+    %s = arith.addf %out, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// A "data" generic whose body does not accumulate into its output is not
+// the gradient: it stays.
+// CHECK-LABEL: func.func @not_input_gradient(
+// CHECK-NOT: call @__kiln_cuda_conv
+// CHECK: linalg.generic
+// CHECK-NOT: call @__kiln_cuda_conv
+// CHECK: return
+func.func @not_input_gradient(%w: memref<4x3x3x3xf32>, %dy: memref<2x8x8x4xf32>,
+                              %dx: memref<2x8x8x3xf32>,
+                              %arena: memref<0xi8> {kiln.abi = "arena"},
+                              %host: !llvm.ptr {kiln.abi = "host"}) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%dx : memref<2x8x8x3xf32>)
+  linalg.generic {indexing_maps = [#dgw, #dgx], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+    ins(%w : memref<4x3x3x3xf32>) outs(%dx : memref<2x8x8x3xf32>)
+    attrs = {kiln.conv_backward = "data", kiln.conv_geometry = array<i64: 1, 1, 1, 1, 1, 1>} {
+  ^bb0(%in: f32, %out: f32):
+    %n = linalg.index 0 : index
+    %y = linalg.index 1 : index
+    %x = linalg.index 2 : index
+    %o = linalg.index 6 : index
+    %g = memref.load %dy[%n, %y, %x, %o] : memref<2x8x8x4xf32>
+    %p = arith.mulf %g, %in : f32
+    linalg.yield %p : f32
   }
   return
 }
