@@ -315,27 +315,9 @@ struct KilnCudaConvToLibrary
     // padded copy's source stays unwritten up to a convolution is decided
     // before any call replaces an op), then rewrite.
     std::vector<std::unique_ptr<ConvCall>> calls;
-    getOperation().walk([&](Operation *op) {
-      auto fn = op->getParentOfType<func::FuncOp>();
-      if (!fn || !kiln::findAbiArgument(fn, "host"))
-        return;
-      std::optional<ConvCall> call;
-      if (auto conv = dyn_cast<linalg::Conv2DNhwcFhwcOp>(op)) {
-        if (!conv.hasPureBufferSemantics())
-          return;
-        call.emplace();
-        call->op = op;
-        call->x = conv.getInputs()[0], call->w = conv.getInputs()[1];
-        call->y = call->written = conv.getOutputs()[0];
-        for (int i = 0; i < 2; ++i) {
-          call->stride[i] = conv.getStrides().getValues<int64_t>()[i];
-          call->dilation[i] = conv.getDilations().getValues<int64_t>()[i];
-        }
-      } else if (auto generic = dyn_cast<linalg::GenericOp>(op)) {
-        call = matchBackward(generic);
-      }
-      if (call && consistent(*call))
-        calls.push_back(std::make_unique<ConvCall>(*call));
+    getOperation().walk([&](func::FuncOp fn) {
+      if (kiln::findAbiArgument(fn, "host"))
+        fn.walk([&](Operation *op) { match(op, calls); });
     });
     llvm::DenseMap<Operation *, ConvCall *> byOp;
     for (auto &call : calls)
@@ -344,6 +326,27 @@ struct KilnCudaConvToLibrary
       analyze(*call, byOp);
     for (auto &call : calls)
       lower(*call);
+  }
+
+  /// `op` as a convolution call, appended to `calls` if it is one.
+  void match(Operation *op, std::vector<std::unique_ptr<ConvCall>> &calls) {
+    std::optional<ConvCall> call;
+    if (auto conv = dyn_cast<linalg::Conv2DNhwcFhwcOp>(op)) {
+      if (!conv.hasPureBufferSemantics())
+        return;
+      call.emplace();
+      call->op = op;
+      call->x = conv.getInputs()[0], call->w = conv.getInputs()[1];
+      call->y = call->written = conv.getOutputs()[0];
+      for (int i = 0; i < 2; ++i) {
+        call->stride[i] = conv.getStrides().getValues<int64_t>()[i];
+        call->dilation[i] = conv.getDilations().getValues<int64_t>()[i];
+      }
+    } else if (auto generic = dyn_cast<linalg::GenericOp>(op)) {
+      call = matchBackward(generic);
+    }
+    if (call && consistent(*call))
+      calls.push_back(std::make_unique<ConvCall>(*call));
   }
 
   void analyze(ConvCall &call,
