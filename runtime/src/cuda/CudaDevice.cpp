@@ -866,8 +866,28 @@ CudaDevice::ConvEntry *CudaDevice::convEntry(const CudnnConvPlan &plan,
     if (usable(results[i]))
       chosen = &results[i];
   if (!chosen) {
-    error = "cuDNN has no algorithm for this convolution within " +
-            std::to_string(workspaceBytes_ >> 20) + " MiB of workspace";
+    // Say which constraint left nothing: support, workspace or math mode.
+    int supported = 0, fitting = 0;
+    for (int i = 0; i < returned; ++i)
+      if (results[i].status == CUDNN_STATUS_SUCCESS) {
+        ++supported;
+        fitting += results[i].memory <= workspaceBytes_;
+      }
+    const char *what = p.call == CudnnConvPlan::Call::BackwardData
+                           ? "backward-data convolution"
+                       : p.call == CudnnConvPlan::Call::BackwardFilter
+                           ? "backward-filter convolution"
+                           : "convolution";
+    error = std::string("cuDNN has no algorithm for this ") + what + ": " +
+            (supported == 0 ? "none of its " + std::to_string(returned) +
+                                  " candidates supports it"
+             : fitting == 0 ? std::to_string(supported) +
+                                  " supported, none within " +
+                                  std::to_string(workspaceBytes_ >> 20) +
+                                  " MiB of workspace"
+                            : std::to_string(fitting) +
+                                  " fit the workspace, all TF32 tensor-op "
+                                  "(compile with --allow-tf32 to allow them)");
     return nullptr;
   }
   if (!ok(dnn.cudnnSetConvolutionMathType(entry->conv, chosen->mathType),

@@ -425,6 +425,18 @@ static int shapesAgree(const TensorDesc *x, const FilterDesc *w,
          y->w == ow;
 }
 
+/* FAKE_CUDNN_ALGOS=unsupported: every candidate reports NOT_SUPPORTED;
+ * =huge: every one needs 1 TiB of workspace. */
+static void constrain(int n, AlgoPerf *results) {
+  const char *how = getenv("FAKE_CUDNN_ALGOS");
+  for (int i = 0; how && i < n; ++i) {
+    if (strcmp(how, "unsupported") == 0)
+      results[i].status = CUDNN_NOT_SUPPORTED;
+    else if (strcmp(how, "huge") == 0)
+      results[i].memory = (size_t)1 << 40;
+  }
+}
+
 EXPORT int cudnnGetConvolutionForwardAlgorithm_v7(
     void *handle, const TensorDesc *x, const FilterDesc *w, const ConvDesc *c,
     const TensorDesc *y, int requested, int *returned, AlgoPerf *results) {
@@ -437,6 +449,7 @@ EXPORT int cudnnGetConvolutionForwardAlgorithm_v7(
   if (n > 1)
     results[1] = (AlgoPerf){0, 0, 0.2f, 0, 0, 3, {0, 0, 0}};
   *returned = n;
+  constrain(n, results);
   return 0;
 }
 
@@ -541,6 +554,7 @@ static int backwardAlgorithms(void *handle, const TensorDesc *x,
   if (n > 1)
     results[1] = (AlgoPerf){1, 0, 0.2f, 0, 1, 3, {0, 0, 0}};
   *returned = n;
+  constrain(n, results);
   return 0;
 }
 EXPORT int cudnnGetConvolutionBackwardDataAlgorithm_v7(
