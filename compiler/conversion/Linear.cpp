@@ -291,6 +291,12 @@ TapSource tapSource(OpBuilder &b, Location l, const ConvShape &cs) {
   return {b.create<arith::AndIOp>(l, vy, vx), oy, ox};
 }
 
+/// The body of a generic with inputs (a, b) and output out: out + a · b.
+SmallVector<Value> multiplyAccumulate(OpBuilder &b, Location l, ValueRange a) {
+  Value p = b.create<arith::MulFOp>(l, a[0], a[1]);
+  return {b.create<arith::AddFOp>(l, a[2], p)};
+}
+
 /// The f32 elements of a constant, row-major, if `attr` holds them.
 std::optional<std::vector<float>> constantFloats(ElementsAttr attr) {
   if (!attr.getElementType().isF32())
@@ -474,11 +480,7 @@ struct Conv2DBackpropFilterLowering
       Value dw = buildGeneric(rewriter, loc, {input, dy},
                               {zeroFilled(rewriter, loc, ohwiType)},
                               {inMap, dyMap, outMap}, iters,
-                              [](OpBuilder &b, Location l, ValueRange a) {
-                                Value p = b.create<arith::MulFOp>(l, a[0], a[1]);
-                                return SmallVector<Value>{
-                                    b.create<arith::AddFOp>(l, a[2], p)};
-                              })
+                              multiplyAccumulate)
                      .front();
       Operation *generic = dw.getDefiningOp();
       generic->setAttr(kConvBackwardAttr, rewriter.getStringAttr("filter"));
@@ -527,11 +529,7 @@ struct Conv2DBackpropFilterLowering
       dw = buildGeneric(rewriter, loc, {input, dy},
                         {zeroFilled(rewriter, loc, hwioType)},
                         {inMap, dyMap, outMap}, iters,
-                        [](OpBuilder &b, Location l, ValueRange a) {
-                          Value p = b.create<arith::MulFOp>(l, a[0], a[1]);
-                          return SmallVector<Value>{
-                              b.create<arith::AddFOp>(l, a[2], p)};
-                        })
+                        multiplyAccumulate)
                .front();
     }
     rewriter.replaceOp(op, fromHWIO(rewriter, loc, dw, op.getFilterFormat()));

@@ -155,53 +155,43 @@ matchPaddedCopy(Operation *conv, Value padded,
   return p;
 }
 
-/// The body `yield out + a · b` (either operand order) of a generic whose
-/// block arguments are (a, b, out).
-bool isMultiplyAccumulate(linalg::GenericOp g) {
-  Block &body = g.getRegion().front();
-  if (body.getNumArguments() != 3 || body.getOperations().size() != 3)
-    return false;
-  auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  auto add = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
-  if (!add)
-    return false;
-  Value out = body.getArgument(2), product;
-  if (add.getLhs() == out)
-    product = add.getRhs();
-  else if (add.getRhs() == out)
-    product = add.getLhs();
-  auto mul = product ? product.getDefiningOp<arith::MulFOp>() : nullptr;
-  if (!mul)
-    return false;
-  Value a = body.getArgument(0), b = body.getArgument(1);
-  return (mul.getLhs() == a && mul.getRhs() == b) ||
-         (mul.getLhs() == b && mul.getRhs() == a);
+/// The operand of the binary op defining `v` other than `known`, if `v` is
+/// an `Op` with `known` as an operand.
+template <typename Op> Value otherOperand(Value v, Value known) {
+  auto op = v ? v.getDefiningOp<Op>() : nullptr;
+  if (!op)
+    return {};
+  if (op.getLhs() == known)
+    return op.getRhs();
+  return op.getRhs() == known ? op.getLhs() : Value();
 }
 
-/// The body `yield out + select(valid, load, 0) · w` (either operand
-/// order) of a generic whose block arguments are (w, out): the input
-/// gradient's gather of the output gradient at a tap.
+/// The value `yield out + x · factor` multiplies by `factor` (either
+/// operand order), for a generic body yielding into `out`.
+Value accumulatedProduct(Block &body, Value out, Value factor) {
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  Value product = otherOperand<arith::AddFOp>(yield.getValues()[0], out);
+  return otherOperand<arith::MulFOp>(product, factor);
+}
+
+/// The body `yield out + a · b` of a generic whose block arguments are
+/// (a, b, out).
+bool isMultiplyAccumulate(linalg::GenericOp g) {
+  Block &body = g.getRegion().front();
+  return body.getNumArguments() == 3 && body.getOperations().size() == 3 &&
+         accumulatedProduct(body, body.getArgument(2), body.getArgument(0)) ==
+             body.getArgument(1);
+}
+
+/// The body `yield out + select(valid, load, 0) · w` of a generic whose
+/// block arguments are (w, out): the input gradient's gather of the output
+/// gradient at a tap.
 bool isGatherMultiplyAccumulate(linalg::GenericOp g) {
   Block &body = g.getRegion().front();
   if (body.getNumArguments() != 2)
     return false;
-  auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  auto add = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
-  if (!add)
-    return false;
-  Value out = body.getArgument(1), product;
-  if (add.getLhs() == out)
-    product = add.getRhs();
-  else if (add.getRhs() == out)
-    product = add.getLhs();
-  auto mul = product ? product.getDefiningOp<arith::MulFOp>() : nullptr;
-  if (!mul)
-    return false;
-  Value w = body.getArgument(0), gathered;
-  if (mul.getLhs() == w)
-    gathered = mul.getRhs();
-  else if (mul.getRhs() == w)
-    gathered = mul.getLhs();
+  Value gathered =
+      accumulatedProduct(body, body.getArgument(1), body.getArgument(0));
   auto select = gathered ? gathered.getDefiningOp<arith::SelectOp>() : nullptr;
   FloatAttr zero;
   return select && select.getTrueValue().getDefiningOp<memref::LoadOp>() &&

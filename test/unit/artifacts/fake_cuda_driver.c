@@ -437,20 +437,30 @@ static void constrain(int n, AlgoPerf *results) {
   }
 }
 
-EXPORT int cudnnGetConvolutionForwardAlgorithm_v7(
-    void *handle, const TensorDesc *x, const FilterDesc *w, const ConvDesc *c,
-    const TensorDesc *y, int requested, int *returned, AlgoPerf *results) {
+/* A heuristic's answer: up to two candidates, as given. */
+static int candidates(void *handle, const TensorDesc *x, const FilterDesc *w,
+                      const ConvDesc *c, const TensorDesc *y, int requested,
+                      int *returned, AlgoPerf *results, AlgoPerf first,
+                      AlgoPerf second) {
   if (handle != &dummy || requested < 1 || !shapesAgree(x, w, c, y))
     return CUDNN_BAD_PARAM;
-  /* A TF32 tensor-op algorithm first, as cuDNN ranks them on Hopper; the
-   * runtime must skip it unless TF32 is allowed. */
   int n = requested < 2 ? requested : 2;
-  results[0] = (AlgoPerf){1, 0, 0.1f, 0, 0, 1, {0, 0, 0}};
+  results[0] = first;
   if (n > 1)
-    results[1] = (AlgoPerf){0, 0, 0.2f, 0, 0, 3, {0, 0, 0}};
+    results[1] = second;
   *returned = n;
   constrain(n, results);
   return 0;
+}
+
+EXPORT int cudnnGetConvolutionForwardAlgorithm_v7(
+    void *handle, const TensorDesc *x, const FilterDesc *w, const ConvDesc *c,
+    const TensorDesc *y, int requested, int *returned, AlgoPerf *results) {
+  /* A TF32 tensor-op algorithm first, as cuDNN ranks them on Hopper; the
+   * runtime must skip it unless TF32 is allowed. */
+  return candidates(handle, x, w, c, y, requested, returned, results,
+                    (AlgoPerf){1, 0, 0.1f, 0, 0, 1, {0, 0, 0}},
+                    (AlgoPerf){0, 0, 0.2f, 0, 0, 3, {0, 0, 0}});
 }
 
 static float *at(const void *p, size_t elements) {
@@ -460,6 +470,18 @@ static float *at(const void *p, size_t elements) {
 }
 static size_t count(const TensorDesc *t) {
   return (size_t)t->n * t->c * t->h * t->w;
+}
+
+/* "cudnn WHAT x filter w pad .. stride .. dilation .. -> y " */
+static void logGeometry(const char *what, const TensorDesc *xd,
+                        const FilterDesc *wd, const ConvDesc *cd,
+                        const TensorDesc *yd) {
+  fprintf(logFile(),
+          "cudnn %s %dx%dx%dx%d filter %dx%dx%dx%d pad %d,%d stride %d,%d "
+          "dilation %d,%d -> %dx%dx%dx%d ",
+          what, xd->n, xd->h, xd->w, xd->c, wd->k, wd->h, wd->w, wd->c,
+          cd->padH, cd->padW, cd->strideH, cd->strideW, cd->dilH, cd->dilW,
+          yd->n, yd->h, yd->w, yd->c);
 }
 
 /* y = alpha1·conv(x, w) + alpha2·z (+ bias) (then ReLU). */
@@ -482,13 +504,9 @@ static int convolve(const char *what, const float *alpha1, const TensorDesc *xd,
     fprintf(logFile(), "cudnn %s: X z is not y\n", what);
     return CUDNN_NOT_SUPPORTED;
   }
-  fprintf(logFile(),
-          "cudnn %s %dx%dx%dx%d filter %dx%dx%dx%d pad %d,%d stride %d,%d "
-          "dilation %d,%d -> %dx%dx%dx%d math %d alpha2 %g%s%s\n",
-          what, xd->n, xd->h, xd->w, xd->c, wd->k, wd->h, wd->w, wd->c,
-          cd->padH, cd->padW, cd->strideH, cd->strideW, cd->dilH, cd->dilW,
-          yd->n, yd->h, yd->w, yd->c, cd->math, *alpha2, bias ? " bias" : "",
-          relu ? " relu" : "");
+  logGeometry(what, xd, wd, cd, yd);
+  fprintf(logFile(), "math %d alpha2 %g%s%s\n", cd->math, *alpha2,
+          bias ? " bias" : "", relu ? " relu" : "");
   for (int n = 0; n < yd->n; ++n)
     for (int oy = 0; oy < yd->h; ++oy)
       for (int ox = 0; ox < yd->w; ++ox)
@@ -547,15 +565,9 @@ static int backwardAlgorithms(void *handle, const TensorDesc *x,
                               const FilterDesc *w, const ConvDesc *c,
                               const TensorDesc *y, int requested,
                               int *returned, AlgoPerf *results) {
-  if (handle != &dummy || requested < 1 || !shapesAgree(x, w, c, y))
-    return CUDNN_BAD_PARAM;
-  int n = requested < 2 ? requested : 2;
-  results[0] = (AlgoPerf){0, 0, 0.1f, 0, 0, 3, {0, 0, 0}};
-  if (n > 1)
-    results[1] = (AlgoPerf){1, 0, 0.2f, 0, 1, 3, {0, 0, 0}};
-  *returned = n;
-  constrain(n, results);
-  return 0;
+  return candidates(handle, x, w, c, y, requested, returned, results,
+                    (AlgoPerf){0, 0, 0.1f, 0, 0, 3, {0, 0, 0}},
+                    (AlgoPerf){1, 0, 0.2f, 0, 1, 3, {0, 0, 0}});
 }
 EXPORT int cudnnGetConvolutionBackwardDataAlgorithm_v7(
     void *handle, const FilterDesc *w, const TensorDesc *dy, const ConvDesc *c,
@@ -585,12 +597,8 @@ static int convolveBackward(int filterGradient, void *handle,
     fprintf(logFile(), "cudnn %s: X pointer outside device memory\n", what);
     return CUDNN_BAD_PARAM;
   }
-  fprintf(logFile(),
-          "cudnn %s %dx%dx%dx%d filter %dx%dx%dx%d pad %d,%d stride %d,%d "
-          "dilation %d,%d -> %dx%dx%dx%d algo %d math %d beta %g\n",
-          what, xd->n, xd->h, xd->w, xd->c, wd->k, wd->h, wd->w, wd->c,
-          cd->padH, cd->padW, cd->strideH, cd->strideW, cd->dilH, cd->dilW,
-          yd->n, yd->h, yd->w, yd->c, algo, cd->math, *beta);
+  logGeometry(what, xd, wd, cd, yd);
+  fprintf(logFile(), "algo %d math %d beta %g\n", algo, cd->math, *beta);
   float *out = filterGradient ? w : x;
   size_t outCount = filterGradient ? filterCount : count(xd);
   double *sum = calloc(outCount, sizeof(double));

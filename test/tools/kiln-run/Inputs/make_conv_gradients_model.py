@@ -10,7 +10,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_conv_model import dense  # noqa: E402
+from make_conv_model import dense, write_model  # noqa: E402
 
 
 def main():
@@ -29,8 +29,7 @@ def main():
         f"  return %dx, %dw, %dx2 : {x}, {w}, {dx2}",
         "}",
     ]
-    with open(sys.argv[1], "w") as f:
-        f.write("\n".join(lines) + "\n")
+    write_model(sys.argv[1], lines)
 
 
 if __name__ == "__main__":

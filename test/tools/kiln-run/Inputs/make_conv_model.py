@@ -31,6 +31,11 @@ def dense(shape, seed):
     return f"dense<{nest(0, flat)}> : tensor<{'x'.join(map(str, shape))}xf32>"
 
 
+def write_model(path, lines):
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
 def main():
     t = lambda *s: "tensor<" + "x".join(map(str, s)) + "xf32>"
     lines = [
@@ -50,8 +55,7 @@ def main():
         f"  return %r3 : {t(2, 4, 4, 4)}",
         "}",
     ]
-    with open(sys.argv[1], "w") as f:
-        f.write("\n".join(lines) + "\n")
+    write_model(sys.argv[1], lines)
 
 
 if __name__ == "__main__":
