@@ -243,8 +243,16 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
 /// bufferizes in place): seen as [P, V, Q] around `axis`, step n adds the
 /// [P, 1, Q] slice n of the updates to the slice at its (wrapped, clamped)
 /// index.
+///
+/// With `parallel` (a device target, whose host cannot read the indices),
+/// a generic over the result instead: each element sums, in the loop's
+/// order, the updates whose index is its row — no loop on the host, the
+/// same additions in the same order, O(result · count) work.
 struct ScatterAddLowering : OpConversionPattern<ScatterAddOp> {
-  using OpConversionPattern::OpConversionPattern;
+  ScatterAddLowering(MLIRContext *ctx, bool parallel)
+      : OpConversionPattern(ctx), parallel(parallel) {}
+  bool parallel;
+
   LogicalResult
   matchAndRewrite(ScatterAddOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
@@ -262,7 +270,31 @@ struct ScatterAddLowering : OpConversionPattern<ScatterAddOp> {
     Value zero = scalarConstant(rewriter, loc, element, 0.0);
     Value acc = filledTensor(
         rewriter, loc, RankedTensorType::get({outer, dim, inner}, element), zero);
-    if (dim > 0 && count > 0 && outer > 0 && inner > 0) {
+    if (parallel && dim > 0 && count > 0 && outer > 0 && inner > 0) {
+      Value updates =
+          buildReshape(rewriter, loc, adaptor.getUpdates(), {outer, count, inner});
+      Value indices = buildReshape(rewriter, loc, adaptor.getIndices(), {count});
+      MLIRContext *ctx = rewriter.getContext();
+      AffineExpr p, v, q, n;
+      bindDims(ctx, p, v, q, n);
+      SmallVector<AffineMap> maps = {AffineMap::get(4, 0, {n}, ctx),
+                                     AffineMap::get(4, 0, {p, n, q}, ctx),
+                                     AffineMap::get(4, 0, {p, v, q}, ctx)};
+      SmallVector<utils::IteratorType> iters(3, utils::IteratorType::parallel);
+      iters.push_back(utils::IteratorType::reduction);
+      acc = buildGeneric(
+                rewriter, loc, {indices, updates}, {acc}, maps, iters,
+                [&](OpBuilder &b, Location l, ValueRange a) {
+                  Value row = clampedIndex(b, l, a[0], dim);
+                  Value hit = b.create<arith::CmpIOp>(
+                      l, arith::CmpIPredicate::eq, row,
+                      b.create<linalg::IndexOp>(l, 1));
+                  Value sum = b.create<arith::AddFOp>(l, a[2], a[1]);
+                  return SmallVector<Value>{
+                      b.create<arith::SelectOp>(l, hit, sum, a[2])};
+                })
+                .front();
+    } else if (dim > 0 && count > 0 && outer > 0 && inner > 0) {
       Value updates =
           buildReshape(rewriter, loc, adaptor.getUpdates(), {outer, count, inner});
       Value indices = buildReshape(rewriter, loc, adaptor.getIndices(), {count});
@@ -303,11 +335,12 @@ struct ScatterAddLowering : OpConversionPattern<ScatterAddOp> {
   }
 };
 
-void populateDataMovementPatterns(RewritePatternSet &patterns) {
+void populateDataMovementPatterns(RewritePatternSet &patterns,
+                                  bool parallelScatter) {
   patterns.add<ReshapeLowering, TransposeLowering, BroadcastToLowering,
-               ConcatLowering, SliceLowering, PadLowering, GatherLowering,
-               ScatterAddLowering>(
+               ConcatLowering, SliceLowering, PadLowering, GatherLowering>(
       patterns.getContext());
+  patterns.add<ScatterAddLowering>(patterns.getContext(), parallelScatter);
 }
 
 } // namespace kiln::conversion

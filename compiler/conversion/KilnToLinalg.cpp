@@ -33,7 +33,7 @@ struct ConvertKilnToLinalg
     kiln::conversion::populatePoolingPatterns(patterns);
     kiln::conversion::populateReductionPatterns(patterns);
     kiln::conversion::populateNormalizationPatterns(patterns);
-    kiln::conversion::populateDataMovementPatterns(patterns);
+    kiln::conversion::populateDataMovementPatterns(patterns, parallelScatter);
     kiln::conversion::populateControlPatterns(patterns);
     if (failed(applyFullConversion(getOperation(), target,
                                    std::move(patterns))))

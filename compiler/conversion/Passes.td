@@ -28,12 +28,20 @@ def ConvertKilnToLinalg : Pass<"convert-kiln-to-linalg", "mlir::ModuleOp"> {
     im2col + matmul, and its input and filter gradients direct
     `linalg.generic`s tagged `kiln.conv_backward` ("data" / "filter") and
     `kiln.conv_geometry` (strides, dilations, symmetric padding), which
-    `kiln-cuda-conv-to-library` turns into cuDNN's backward calls.
+    `kiln-cuda-conv-to-library` turns into cuDNN's backward calls. With
+    `parallel-scatter` (cuda, whose host code cannot read device tensors),
+    `kiln.scatter_add` becomes a generic over its result that sums, in
+    order, the updates whose index is each element's row, instead of a loop
+    over the updates.
   }];
   let options = [
     Option<"convLibrary", "conv-library", "bool", "false",
            "lower ungrouped f32 convolutions to linalg.conv_2d_nhwc_fhwc "
-           "for a convolution library (cuDNN)">
+           "for a convolution library (cuDNN)">,
+    Option<"parallelScatter", "parallel-scatter", "bool", "false",
+           "lower scatter_add as a generic over its result (each element "
+           "sums its updates in order) instead of a loop over the updates "
+           "whose host code reads the indices: for device targets (cuda)">
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",

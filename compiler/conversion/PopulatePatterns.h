@@ -32,8 +32,11 @@ void populateReductionPatterns(mlir::RewritePatternSet &patterns);
 /// layer_norm and batch_norm (inference form; kiln-optimize usually folds
 /// batch_norm into the preceding convolution).
 void populateNormalizationPatterns(mlir::RewritePatternSet &patterns);
-/// reshape, transpose, broadcast_to, concat, slice, pad, gather.
-void populateDataMovementPatterns(mlir::RewritePatternSet &patterns);
+/// reshape, transpose, broadcast_to, concat, slice, pad, gather,
+/// scatter_add (with `parallelScatter`, as a generic over its result rather
+/// than a loop over its updates: see DataMovement.cpp).
+void populateDataMovementPatterns(mlir::RewritePatternSet &patterns,
+                                  bool parallelScatter = false);
 /// scan, fusion.
 void populateControlPatterns(mlir::RewritePatternSet &patterns);
 

@@ -18,9 +18,11 @@ using namespace mlir;
 
 void kiln::buildBufferizePipeline(
     OpPassManager &pm,
-    llvm::function_ref<void(OpPassManager &)> onTensors, bool convLibrary) {
+    llvm::function_ref<void(OpPassManager &)> onTensors, bool convLibrary,
+    bool parallelScatter) {
   ConvertKilnToLinalgOptions lowering;
   lowering.convLibrary = convLibrary;
+  lowering.parallelScatter = parallelScatter;
   pm.addPass(kiln::createConvertKilnToLinalg(lowering));
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(kiln::createKilnFuseElementwise());

@@ -26,11 +26,12 @@ void buildCpuLoweringPipeline(mlir::OpPassManager &pm,
 /// on the fused linalg ops), one-shot bufferization, results as out
 /// parameters, strided metadata expanded. `convLibrary`: the target runs
 /// ungrouped f32 convolutions in a library (convert-kiln-to-linalg's
-/// conv-library).
+/// conv-library); `parallelScatter`: the target's host cannot read tensors
+/// (convert-kiln-to-linalg's parallel-scatter).
 void buildBufferizePipeline(
     mlir::OpPassManager &pm,
     llvm::function_ref<void(mlir::OpPassManager &)> onTensors = nullptr,
-    bool convLibrary = false);
+    bool convLibrary = false, bool parallelScatter = false);
 
 void buildCpuBufferPipeline(mlir::OpPassManager &pm,
                             const CpuPipelineOptions &options);

@@ -23,7 +23,7 @@ void kiln::buildCudaBufferPipeline(OpPassManager &pm,
         tensors.addNestedPass<func::FuncOp>(
             kiln::createKilnCudaSplitReductions());
       },
-      /*convLibrary=*/options.useLibraries);
+      /*convLibrary=*/options.useLibraries, /*parallelScatter=*/true);
   // Every constant goes to the weights blob, which lives in device memory.
   KilnOutlineWeightsOptions weights;
   weights.minBytes = 0;

@@ -13,6 +13,24 @@
 // RUN:   --expect d_d/kernel=%t/ref/d_d_kernel.npy --expect d_e/embeddings=%t/ref/d_e_embeddings.npy \
 // RUN:   | FileCheck %s
 // CHECK-COUNT-6: matches expected
+// The same for cuda, emulated on this CPU: the convolution gradients are
+// cuDNN's backward calls there (here the runtime's reference loops behind
+// the same descriptors), the dilated one's input gradient included.
+// RUN: kiln-compile %t/train.mlir --target=cuda --cuda-emulation -q -o %t/cuda.so
+// RUN: kiln-run %t/cuda.so -f gradients -i x=%t/x.npy -i y=%t/y.npy --rtol 1e-4 --atol 1e-6 \
+// RUN:   --expect loss=%t/ref/loss.npy --expect d_c1/kernel=%t/ref/d_c1_kernel.npy \
+// RUN:   --expect d_c1/bias=%t/ref/d_c1_bias.npy --expect d_c2/kernel=%t/ref/d_c2_kernel.npy \
+// RUN:   --expect d_d/kernel=%t/ref/d_d_kernel.npy --expect d_e/embeddings=%t/ref/d_e_embeddings.npy \
+// RUN:   | FileCheck %s --check-prefix=CUDA
+// CUDA-COUNT-6: matches expected
+// RUN: kiln-compile %t/train.mlir --target=cuda --emit=mlir -q -o %t/cuda.mlir
+// RUN: FileCheck %s --check-prefix=CALLS < %t/cuda.mlir
+// Forward: two convolutions; gradients: two filter gradients and c2's
+// input gradient, all cuDNN calls (no gradient left as a kernel).
+// CALLS-LABEL: func.func @gradients(
+// CALLS-COUNT-5: call @__kiln_cuda_conv(
+// CALLS-NOT: call @__kiln_cuda_conv(
+// CALLS: return
 
 func.func @predict(%x: tensor<2x9x9x2xf32> {kiln.name = "x"}) -> (tensor<2x4xf32> {kiln.name = "p"}) {
   %w1 = kiln.constant dense<[[[[0.3, -0.2, 0.1], [0.05, 0.2, -0.3]], [[-0.1, 0.4, 0.2], [0.3, -0.1, 0.15]], [[0.2, 0.1, -0.25], [-0.2, 0.3, 0.1]]],

@@ -4,15 +4,21 @@ train_x/train_y and compares with the framework's goldens
 (compare_gradients.py). Prints "NAME: N tensors match" per fixture and exits
 1 on the first mismatch.
 
-    check_fixture.py MODELS_DIR WORK_DIR NAME.EXT:OPTIONS...
+    check_fixture.py [--compile=FLAGS] MODELS_DIR WORK_DIR NAME.EXT:OPTIONS...
 
-The tools come from PATH or KILN_TOOLS_DIR.
+With --compile, `gradients` is compiled (kiln-compile FLAGS, e.g.
+"--target=cuda --cuda-emulation") and the artifact runs instead of the
+interpreter. The tools come from PATH or KILN_TOOLS_DIR.
 """
 import os
 import subprocess
 import sys
 
-models, work = sys.argv[1:3]
+argv = sys.argv[1:]
+compile_flags = None
+if argv and argv[0].startswith("--compile="):
+    compile_flags = argv.pop(0)[len("--compile="):].split()
+models, work = argv[0:2]
 tools = os.environ.get("KILN_TOOLS_DIR", "")
 here = os.path.dirname(os.path.abspath(__file__))
 
@@ -21,7 +27,7 @@ def tool(name):
     return os.path.join(tools, name) if tools else name
 
 
-for spec in sys.argv[3:]:
+for spec in argv[2:]:
     model, options = spec.split(":", 1)
     name = model.rsplit(".", 1)[0]
     src = os.path.join(models, name, "model." + model.rsplit(".", 1)[1])
@@ -29,8 +35,13 @@ for spec in sys.argv[3:]:
     subprocess.run([tool("kiln-import"), src, "--batch", "8", "-o", base + ".mlir"], check=True)
     subprocess.run([tool("kiln-opt"), "--kiln-train-step=gradients=true " + options,
                     base + ".mlir", "-o", base + ".train.mlir"], check=True)
+    program = base + ".train.mlir"
+    if compile_flags is not None:
+        program = base + ".gradients.so"
+        subprocess.run([tool("kiln-compile"), "-q", base + ".train.mlir", "-o", program]
+                       + compile_flags, check=True)
     listing = subprocess.run(
-        [tool("kiln-run"), base + ".train.mlir", "-f", "gradients",
+        [tool("kiln-run"), program, "-f", "gradients",
          "-i", "x=" + os.path.join(models, name, "train_x.npy"),
          "-i", "y=" + os.path.join(models, name, "train_y.npy"), "-o", base],
         check=True, capture_output=True, text=True).stdout

@@ -2,8 +2,8 @@
 
     compare_gradients.py LISTING KILN_DIR MODEL_DIR [INIT_DIR]
 
-LISTING is kiln-run's output for `-f gradients -o KILN_DIR` (it names each
-result's file, in result order). MODEL_DIR holds train_loss.npy, the
+LISTING is kiln-run's output for `-f gradients -o KILN_DIR`, interpreted or
+from an artifact (it names each result's file, in result order). MODEL_DIR holds train_loss.npy, the
 framework's gradients (grad_names.txt lists them in the framework's
 variable order with their shapes) and, for batch normalization, the updated
 moving statistics (moving_*_mean.npy, moving_*_variance.npy). Kiln's
@@ -132,7 +132,8 @@ def main():
     init_dir = sys.argv[4] if len(sys.argv) > 4 else None
     results = []  # (name, file) in result order
     for line in open(listing):
-        m = re.match(r"\s+(\S+): tensor<[^>]*> -> (\S+)$", line)
+        # Interpreted ("tensor<8x3xf32>") or an artifact's ("f32[8,3]").
+        m = re.match(r"\s+(\S+): (?:tensor<[^>]*>|\w+\[[^\]]*\]) -> (\S+)$", line)
         if m:
             results.append((m.group(1), m.group(2)))
     kiln = [(n, f) + read_npy(f) for n, f in results]
