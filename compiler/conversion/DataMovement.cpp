@@ -270,10 +270,13 @@ struct ScatterAddLowering : OpConversionPattern<ScatterAddOp> {
     Value zero = scalarConstant(rewriter, loc, element, 0.0);
     Value acc = filledTensor(
         rewriter, loc, RankedTensorType::get({outer, dim, inner}, element), zero);
-    if (parallel && dim > 0 && count > 0 && outer > 0 && inner > 0) {
-      Value updates =
+    Value updates, indices;
+    if (dim > 0 && count > 0 && outer > 0 && inner > 0) {
+      updates =
           buildReshape(rewriter, loc, adaptor.getUpdates(), {outer, count, inner});
-      Value indices = buildReshape(rewriter, loc, adaptor.getIndices(), {count});
+      indices = buildReshape(rewriter, loc, adaptor.getIndices(), {count});
+    }
+    if (updates && parallel) {
       MLIRContext *ctx = rewriter.getContext();
       AffineExpr p, v, q, n;
       bindDims(ctx, p, v, q, n);
@@ -294,10 +297,7 @@ struct ScatterAddLowering : OpConversionPattern<ScatterAddOp> {
                       b.create<arith::SelectOp>(l, hit, sum, a[2])};
                 })
                 .front();
-    } else if (dim > 0 && count > 0 && outer > 0 && inner > 0) {
-      Value updates =
-          buildReshape(rewriter, loc, adaptor.getUpdates(), {outer, count, inner});
-      Value indices = buildReshape(rewriter, loc, adaptor.getIndices(), {count});
+    } else if (updates) {
       Value lb = rewriter.create<arith::ConstantIndexOp>(loc, 0);
       Value ub = rewriter.create<arith::ConstantIndexOp>(loc, count);
       Value one = rewriter.create<arith::ConstantIndexOp>(loc, 1);

@@ -187,6 +187,12 @@ Value toHWIO(OpBuilder &b, Location loc, Value f, StringRef format) {
 Value fromHWIO(OpBuilder &b, Location loc, Value f, StringRef format) {
   return format == "OIHW" ? buildTranspose(b, loc, f, {3, 2, 0, 1}) : f;
 }
+/// An OHWI filter (cuDNN's layout for NHWC data) in the graph's `format`.
+Value fromOHWI(OpBuilder &b, Location loc, Value f, StringRef format) {
+  return buildTranspose(b, loc, f,
+                        format == "OIHW" ? SmallVector<int64_t>{0, 3, 1, 2}
+                                         : SmallVector<int64_t>{1, 2, 3, 0});
+}
 
 /// The NHWC input with the convolution's zero padding.
 Value padInput(OpBuilder &b, Location loc, Value input, const ConvShape &cs) {
@@ -487,10 +493,7 @@ struct Conv2DBackpropFilterLowering
       generic->setAttr(kConvGeometryAttr,
                        rewriter.getDenseI64ArrayAttr(
                            {s[0], s[1], d[0], d[1], 0, 0}));
-      SmallVector<int64_t> perm = op.getFilterFormat() == "OIHW"
-                                      ? SmallVector<int64_t>{0, 3, 1, 2}
-                                      : SmallVector<int64_t>{1, 2, 3, 0};
-      rewriter.replaceOp(op, buildTranspose(rewriter, loc, dw, perm));
+      rewriter.replaceOp(op, fromOHWI(rewriter, loc, dw, op.getFilterFormat()));
       return success();
     }
     auto hwioType = tensorOf({cs.kh, cs.kw, cs.cg, cs.o}, element);

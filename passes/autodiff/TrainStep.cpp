@@ -443,6 +443,14 @@ std::pair<Value, Value> Composer::lossAndAccuracy(KilnBuilder &k, Value out,
   Location loc = k.loc;
   const std::string &loss = options.loss;
   const double smoothing = options.labelSmoothing;
+  // Keras' label smoothing of dense targets over `classes` classes:
+  // y·(1 − s) + s/classes.
+  auto smoothTargets = [&](Value y, int64_t classes) -> Value {
+    if (smoothing == 0)
+      return y;
+    return k.add(k.mulScalar(y, 1.0 - smoothing),
+                 k.scalarLike(y, smoothing / classes));
+  };
   Operation *producer = out.getDefiningOp();
   auto lastAxis = [&](Value v) { return tensorType(v).getRank() - 1; };
   auto clip = [&](Value p) {
@@ -487,10 +495,7 @@ std::pair<Value, Value> Composer::lossAndAccuracy(KilnBuilder &k, Value out,
                              k.mulScalar(spread, smoothing / classes));
       return {k.neg(smoothed), toFloat(correct)};
     }
-    Value target = y;
-    if (smoothing > 0)
-      target = k.add(k.mulScalar(y, 1.0 - smoothing),
-                     k.scalarLike(y, smoothing / classes));
+    Value target = smoothTargets(y, classes);
     Value picked = k.sum(k.mul(target, logp), {1}, false);
     Value correct =
         b.create<EqualOp>(loc, predicted, b.create<ArgMaxOp>(loc, y, 1, false));
@@ -498,10 +503,7 @@ std::pair<Value, Value> Composer::lossAndAccuracy(KilnBuilder &k, Value out,
   }
   if (loss == "binary_crossentropy") {
     Value perElement, positive;
-    Value target = y;
-    if (smoothing > 0)
-      target = k.add(k.mulScalar(y, 1.0 - smoothing),
-                     k.scalarLike(y, 0.5 * smoothing));
+    Value target = smoothTargets(y, 2);
     auto sigmoid = dyn_cast_or_null<SigmoidOp>(producer);
     if (options.fromLogits || sigmoid) {
       // max(z, 0) - z·y + log(1 + exp(-|z|)), stable for any logit z.

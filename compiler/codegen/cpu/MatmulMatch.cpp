@@ -80,15 +80,17 @@ namespace {
 /// How far back zeroInitializer looks for the initializer.
 constexpr int kInitializerSearch = 64;
 
-/// The zero fill of `buffer` that last wrote it before `user`, with
-/// nothing in between writing it (or, with `reads`, reading it).
-linalg::FillOp lastZeroFill(Operation *user, Value buffer, bool reads) {
+/// The nearest op before `user` (within kInitializerSearch) for which
+/// `found` holds, if nothing between them writes `buffer` (with `reads`,
+/// or reads it).
+Operation *lastBefore(Operation *user, Value buffer, bool reads,
+                      llvm::function_ref<bool(Operation *)> found) {
   Value root = rootBuffer(buffer);
   int steps = 0;
   for (Operation *op = user->getPrevNode(); op && steps < kInitializerSearch;
        op = op->getPrevNode(), ++steps) {
-    if (isZeroFillOf(op, buffer))
-      return cast<linalg::FillOp>(op);
+    if (found(op))
+      return op;
     if (mayTouch(op, root, reads))
       return nullptr;
   }
@@ -97,21 +99,18 @@ linalg::FillOp lastZeroFill(Operation *user, Value buffer, bool reads) {
 } // namespace
 
 Operation *zeroInitializer(Operation *user, Value out) {
-  Value root = rootBuffer(out);
-  int steps = 0;
-  for (Operation *op = user->getPrevNode(); op && steps < kInitializerSearch;
-       op = op->getPrevNode(), ++steps) {
+  return lastBefore(user, out, /*reads=*/true, [&](Operation *op) {
     if (isZeroFillOf(op, out))
-      return op;
+      return true;
+    // A copy of a buffer still holding its zero fill.
     auto copy = dyn_cast<memref::CopyOp>(op);
-    if (copy && copy.getTarget() == out &&
-        copy.getSource().getType() == out.getType() &&
-        lastZeroFill(copy, copy.getSource(), /*reads=*/false))
-      return op;
-    if (mayTouch(op, root, /*reads=*/true))
-      return nullptr;
-  }
-  return nullptr;
+    Value source = copy ? copy.getSource() : Value();
+    return copy && copy.getTarget() == out &&
+           source.getType() == out.getType() &&
+           lastBefore(copy, source, /*reads=*/false, [&](Operation *fill) {
+             return isZeroFillOf(fill, source);
+           });
+  });
 }
 
 void eraseZeroInitializer(Operation *init) {
@@ -143,34 +142,29 @@ Value rootBuffer(Value v) {
   }
 }
 
-bool isDenseRowMajor(Value v) {
+/// The static offset of `v` if it is laid out densely, row-major.
+static std::optional<int64_t> denseRowMajorOffset(Value v) {
   auto type = dyn_cast<MemRefType>(v.getType());
   if (!type || !type.hasStaticShape())
-    return false;
+    return std::nullopt;
   SmallVector<int64_t> strides;
   int64_t offset;
   if (failed(getStridesAndOffset(type, strides, offset)) ||
       ShapedType::isDynamic(offset))
-    return false;
+    return std::nullopt;
   int64_t expected = 1;
   for (int64_t d = type.getRank() - 1; d >= 0; --d) {
     if (type.getDimSize(d) != 1 && strides[d] != expected)
-      return false;
+      return std::nullopt;
     expected *= type.getDimSize(d);
   }
-  return true;
+  return offset;
 }
 
+bool isDenseRowMajor(Value v) { return denseRowMajorOffset(v).has_value(); }
+
 /// `v` covers its root buffer from the first element, densely, row-major.
-static bool isDenseFromStart(Value v) {
-  if (!isDenseRowMajor(v))
-    return false;
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  return succeeded(getStridesAndOffset(cast<MemRefType>(v.getType()), strides,
-                                       offset)) &&
-         offset == 0;
-}
+static bool isDenseFromStart(Value v) { return denseRowMajorOffset(v) == 0; }
 
 /// Whether every use of `buffer` (through views) is by `a` or `b`.
 static bool onlyUsedBy(Value buffer, Operation *a, Operation *b) {

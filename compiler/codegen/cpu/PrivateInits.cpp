@@ -35,7 +35,7 @@ struct KilnPrivateInits
           inits.push_back(&use);
       }
       // When nothing but inits uses the fill, one of them keeps it.
-      if (inits.size() == static_cast<size_t>(std::distance(shared.use_begin(), shared.use_end())) && !inits.empty())
+      if (!inits.empty() && inits.size() == llvm::range_size(shared.getUses()))
         inits.pop_back();
       for (OpOperand *use : inits) {
         OpBuilder b(use->getOwner());

@@ -3,9 +3,10 @@
 // Ungrouped f32 convolutions (linalg.conv_2d_nhwc_fhwc on dense buffers)
 // and their gradients (the generics convert-kiln-to-linalg tags
 // kiln.conv_backward) become kiln_conv_t descriptors handed to host->conv,
-// which runs them with cuDNN (forward, backward-data, backward-filter). The zero-padded copy of the input that bufferization made of the
+// which runs them with cuDNN (forward, backward-data, backward-filter). The
+// zero-padded copy of the input that bufferization made of the
 // convolution's tensor.pad is dropped when the padding is symmetric (the
-// call pads instead), and so are a zero fill of the output before the call
+// call pads instead), and so are the zeroing of the output before the call
 // and a bias-add/ReLU after it (cuDNN's fused convolution + bias +
 // activation).
 //
@@ -17,8 +18,6 @@
 #include "compiler/conversion/PopulatePatterns.h"
 
 #include "kiln/artifact_abi.h"
-
-#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace kiln {
 #define GEN_PASS_DEF_KILNCUDACONVTOLIBRARY
@@ -87,7 +86,6 @@ struct ConvCall {
   int64_t stride[2] = {1, 1}, dilation[2] = {1, 1}, pad[2] = {0, 0};
   // Filled by analyze():
   Operation *init = nullptr; // what zeroes `written` before the call: goes
-  std::optional<Epilogue> epilogue;
   std::optional<PaddedCopy> padded;
 };
 
@@ -367,11 +365,10 @@ struct KilnCudaConvToLibrary
       flags |= KILN_CONV_ACCUMULATE;
     // The epilogue, once the initializer (another user of the output) is
     // gone.
+    std::optional<Epilogue> epilogue;
     if (call.init && call.mode == 0)
-      call.epilogue =
-          matchEpilogue(op, op->getNextNode(), call.y,
-                        cast<MemRefType>(call.y.getType()).getShape()[3]);
-    const std::optional<Epilogue> &epilogue = call.epilogue;
+      epilogue = matchEpilogue(op, op->getNextNode(), call.y,
+                               cast<MemRefType>(call.y.getType()).getShape()[3]);
     if (epilogue && call.padded &&
         rootBuffer(epilogue->output) == rootBuffer(call.padded->source))
       call.padded.reset();

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <mutex>
 #include <string_view>
 
@@ -823,34 +824,37 @@ CudaDevice::ConvEntry *CudaDevice::convEntry(const CudnnConvPlan &plan,
   // TF32, computes in plain FMA (f32 TF32 tensor-op algorithms would lose
   // precision); for the gradients, a deterministic one if any qualifies
   // (training runs then repeat bit for bit, as on the CPU).
+  // Every direction's results have the forward's layout: gathered into
+  // `results`, the first `returned` of them.
   cudnnConvolutionFwdAlgoPerf_t results[CUDNN_CONVOLUTION_FWD_ALGO_COUNT] = {};
   int returned = 0;
-  if (p.call == CudnnConvPlan::Call::BackwardData) {
-    cudnnConvolutionBwdDataAlgoPerf_t found[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT] = {};
-    if (!ok(dnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(
-                cudnnHandle_, entry->filter, entry->y, entry->conv, entry->x,
-                CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &returned, found),
-            "cudnnGetConvolutionBackwardDataAlgorithm_v7"))
-      return nullptr;
-    returned = std::clamp(returned, 0, CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT);
-    std::copy(found, found + returned, results);
-  } else if (p.call == CudnnConvPlan::Call::BackwardFilter) {
-    cudnnConvolutionBwdFilterAlgoPerf_t found[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT] = {};
-    if (!ok(dnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(
-                cudnnHandle_, entry->x, entry->y, entry->conv, entry->filter,
-                CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &returned, found),
-            "cudnnGetConvolutionBackwardFilterAlgorithm_v7"))
-      return nullptr;
-    returned = std::clamp(returned, 0, CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT);
-    std::copy(found, found + returned, results);
-  } else {
-    if (!ok(dnn.cudnnGetConvolutionForwardAlgorithm_v7(
-                cudnnHandle_, entry->x, entry->filter, entry->conv, entry->y,
-                CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &returned, results),
-            "cudnnGetConvolutionForwardAlgorithm_v7"))
-      return nullptr;
-    returned = std::clamp(returned, 0, CUDNN_CONVOLUTION_FWD_ALGO_COUNT);
-  }
+  auto gather = [&](cudnnStatus_t status, const char *what, const auto &found) {
+    if (!ok(status, what))
+      return false;
+    returned = std::clamp(returned, 0, static_cast<int>(std::size(found)));
+    std::copy(std::begin(found), std::begin(found) + returned, results);
+    return true;
+  };
+  cudnnConvolutionFwdAlgoPerf_t forward[CUDNN_CONVOLUTION_FWD_ALGO_COUNT] = {};
+  cudnnConvolutionBwdDataAlgoPerf_t data[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT] = {};
+  cudnnConvolutionBwdFilterAlgoPerf_t filter[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT] = {};
+  bool gathered =
+      p.call == CudnnConvPlan::Call::BackwardData
+          ? gather(dnn.cudnnGetConvolutionBackwardDataAlgorithm_v7(
+                       cudnnHandle_, entry->filter, entry->y, entry->conv,
+                       entry->x, std::size(data), &returned, data),
+                   "cudnnGetConvolutionBackwardDataAlgorithm_v7", data)
+      : p.call == CudnnConvPlan::Call::BackwardFilter
+          ? gather(dnn.cudnnGetConvolutionBackwardFilterAlgorithm_v7(
+                       cudnnHandle_, entry->x, entry->y, entry->conv,
+                       entry->filter, std::size(filter), &returned, filter),
+                   "cudnnGetConvolutionBackwardFilterAlgorithm_v7", filter)
+          : gather(dnn.cudnnGetConvolutionForwardAlgorithm_v7(
+                       cudnnHandle_, entry->x, entry->filter, entry->conv,
+                       entry->y, std::size(forward), &returned, forward),
+                   "cudnnGetConvolutionForwardAlgorithm_v7", forward);
+  if (!gathered)
+    return nullptr;
   bool backward = p.call == CudnnConvPlan::Call::BackwardData ||
                   p.call == CudnnConvPlan::Call::BackwardFilter;
   auto usable = [&](const cudnnConvolutionFwdAlgoPerf_t &r) {
