@@ -84,7 +84,7 @@ std::vector<uint8_t> serializeManifest(const ArtifactInfo &info) {
   ManifestWriter w;
   const char *magic = KILN_MANIFEST_MAGIC;
   w.bytes.insert(w.bytes.end(), magic, magic + 4);
-  w.u32(2);
+  w.u32(3);
   w.str("kiln 0.1");
   w.str(info.triple);
   w.str(info.cpu);
@@ -102,6 +102,7 @@ std::vector<uint8_t> serializeManifest(const ArtifactInfo &info) {
     w.str(f.name);
     w.u32(static_cast<uint32_t>(i));
     w.u64(f.arenaSize);
+    w.u64(f.deviceCalls);
     w.u32(static_cast<uint32_t>(f.inputs.size()));
     for (const TensorInfo &t : f.inputs)
       w.tensor(t);

@@ -25,6 +25,8 @@ struct FunctionInfo {
   std::string name;
   std::vector<TensorInfo> inputs, outputs;
   uint64_t arenaSize = 0;
+  /// cuda: launches and library calls per invocation (kiln.device_calls).
+  uint64_t deviceCalls = 0;
 };
 
 struct ArtifactInfo {

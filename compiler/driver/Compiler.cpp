@@ -517,12 +517,17 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
     if (auto size = func ? func->getAttrOfType<IntegerAttr>("kiln.arena_size")
                          : nullptr)
       f.arenaSize = size.getInt();
+    if (auto calls = func
+                         ? func->getAttrOfType<IntegerAttr>("kiln.device_calls")
+                         : nullptr)
+      f.deviceCalls = calls.getInt();
     peak = std::max(peak, f.arenaSize);
   }
   // The ABI markers have done their job; LLVM translation knows none of them.
   if (!toMlir)
     module->walk([](func::FuncOp func) {
       func->removeAttr("kiln.arena_size");
+      func->removeAttr("kiln.device_calls");
       for (unsigned i = 0; i < func.getNumArguments(); ++i) {
         func.removeArgAttr(i, "kiln.abi");
         func.removeArgAttr(i, "kiln.name");
@@ -566,9 +571,16 @@ LogicalResult compile(MLIRContext &context, llvm::SourceMgr &sourceMgr,
     info.deviceCode = std::move(*ptx);
     if (info.deviceCode.empty()) // an artifact with no kernels
       info.deviceCode.push_back('\0');
-    progress.done(llvm::formatv("{0} kernels, {1} bytes of PTX for {2}",
+    // What each function issues per call (launches and library calls):
+    // the runtime's CUDA Graph decision.
+    std::string perCall;
+    for (const FunctionInfo &f : info.functions)
+      perCall += (perCall.empty() ? "" : ", ") + f.name + " " +
+                 std::to_string(f.deviceCalls);
+    progress.done(llvm::formatv("{0} kernels, {1} bytes of PTX for {2}; "
+                                "device calls per run: {3}",
                                 info.kernels.size(), info.deviceCode.size(),
-                                options.gpuArch)
+                                options.gpuArch, perCall)
                       .str());
     if (options.emit == EmitKind::Ptx) {
       progress.start("write");

@@ -145,9 +145,9 @@ std::string kiln::rt::parseManifest(const uint8_t *data, size_t size,
   }
   if (!r.u32(out.formatVersion, "the format version"))
     return r.error;
-  if (out.formatVersion != 2) {
+  if (out.formatVersion != 2 && out.formatVersion != 3) {
     r.fail("manifest format version " + std::to_string(out.formatVersion) +
-           ", this runtime reads 2");
+           ", this runtime reads 2 and 3");
     return r.error;
   }
   uint32_t numFunctions, numKernels;
@@ -208,6 +208,8 @@ std::string kiln::rt::parseManifest(const uint8_t *data, size_t size,
       return r.error;
     }
     if (!r.u64(fn.arenaSize, "an arena size") ||
+        (out.formatVersion >= 3 &&
+         !r.u64(fn.deviceCalls, "a device call count")) ||
         !parseTensors(r, label, "input", fn.inputs) ||
         !parseTensors(r, label, "output", fn.outputs))
       return r.error;

@@ -34,6 +34,9 @@ struct ManifestFunction {
   std::string name;
   uint32_t entryIndex = 0;
   uint64_t arenaSize = 0;
+  /// cuda: kernel launches and library calls per invocation (0 when the
+  /// manifest predates the count, format version 2).
+  uint64_t deviceCalls = 0;
   std::vector<ManifestTensor> inputs;
   std::vector<ManifestTensor> outputs;
 };

@@ -114,7 +114,7 @@ void kiln_session_options_initialize(kiln_session_options_t *options) {
     options->num_threads = 0;
     options->device = KILN_DEVICE_DEFAULT;
     options->device_ordinal = 0;
-    options->cuda_graphs = 0;
+    options->cuda_graphs = KILN_CUDA_GRAPHS_AUTO;
   }
 }
 
@@ -135,6 +135,12 @@ kiln_status_t kiln_session_create(kiln_module_t *module,
   if (device < KILN_DEVICE_DEFAULT || device > KILN_DEVICE_CUDA)
     return makeStatus(KILN_STATUS_INVALID_ARGUMENT,
                       "unknown device kind " + std::to_string(device));
+  int32_t graphs = options ? options->cuda_graphs : KILN_CUDA_GRAPHS_AUTO;
+  if (graphs != KILN_CUDA_GRAPHS_AUTO && graphs != KILN_CUDA_GRAPHS_ON &&
+      graphs != KILN_CUDA_GRAPHS_OFF)
+    return makeStatus(KILN_STATUS_INVALID_ARGUMENT,
+                      "cuda_graphs " + std::to_string(graphs) +
+                          " is not a kiln_cuda_graphs_t (0 auto, 1 on, 2 off)");
   bool cudaArtifact = module->manifest.device == "cuda";
   if (device == KILN_DEVICE_CPU && cudaArtifact)
     return makeStatus(KILN_STATUS_FAILED_PRECONDITION,
@@ -163,9 +169,9 @@ kiln_status_t kiln_session_create(kiln_module_t *module,
   session->module = module;
   if (cudaArtifact) {
     int32_t ordinal = options ? options->device_ordinal : 0;
-    bool graphs = options && options->cuda_graphs != 0;
-    if (kiln_status_t status =
-            CudaDevice::open(*module, ordinal, graphs, session->cuda)) {
+    if (kiln_status_t status = CudaDevice::open(
+            *module, ordinal, static_cast<kiln_cuda_graphs_t>(graphs),
+            session->cuda)) {
       delete session;
       return status;
     }

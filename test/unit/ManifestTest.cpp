@@ -13,10 +13,11 @@ namespace {
 
 /// One function `f(x: f32[2,3]) -> y: i64[]` with entry 0 and a 64-byte
 /// arena, in a manifest declaring 128 bytes of weights.
-ManifestWriter validManifest() {
+ManifestWriter validManifest(uint32_t version = 3) {
   ManifestWriter m;
+  m.version = version;
   m.header(128, 0x1234, 1);
-  m.function("f", 0, 64).u32(1).tensor("x", KILN_DTYPE_F32, {2, 3});
+  m.function("f", 0, 64, 13).u32(1).tensor("x", KILN_DTYPE_F32, {2, 3});
   m.u32(1).tensor("y", KILN_DTYPE_I64, {});
   return m;
 }
@@ -44,7 +45,7 @@ TEST_CASE("manifest: a valid manifest parses into names, types and sizes",
   ManifestWriter m = validManifest();
   Manifest out;
   REQUIRE(parseManifest(m.bytes.data(), m.bytes.size(), 1, out) == "");
-  CHECK(out.formatVersion == 2);
+  CHECK(out.formatVersion == 3);
   CHECK(out.device == "cpu");
   CHECK(out.kernels.empty());
   CHECK(out.producer == "kiln-test");
@@ -55,6 +56,7 @@ TEST_CASE("manifest: a valid manifest parses into names, types and sizes",
   const ManifestFunction &f = out.functions[0];
   CHECK(f.name == "f");
   CHECK(f.arenaSize == 64);
+  CHECK(f.deviceCalls == 13);
   REQUIRE(f.inputs.size() == 1);
   CHECK(f.inputs[0].dims == std::vector<int64_t>{2, 3});
   CHECK(f.inputs[0].elementCount == 6);
@@ -65,16 +67,35 @@ TEST_CASE("manifest: a valid manifest parses into names, types and sizes",
   CHECK(f.outputs[0].byteSize == 8);
 }
 
+TEST_CASE("manifest: format version 2 (no device call counts) still parses",
+          "[runtime][manifest]") {
+  ManifestWriter m = validManifest(2);
+  Manifest out;
+  REQUIRE(parseManifest(m.bytes.data(), m.bytes.size(), 1, out) == "");
+  CHECK(out.formatVersion == 2);
+  REQUIRE(out.functions.size() == 1);
+  CHECK(out.functions[0].arenaSize == 64);
+  CHECK(out.functions[0].deviceCalls == 0);
+  CHECK(out.functions[0].inputs.size() == 1);
+  // A version 3 header over version 2 fields misreads the input count as
+  // part of the device call count and fails, it does not misparse quietly.
+  ManifestWriter mixed = validManifest(2);
+  mixed.bytes[4] = 3;
+  CHECK(parse(mixed) != "");
+}
+
 TEST_CASE("manifest: every truncation is an error, never a crash",
           "[runtime][manifest]") {
-  ManifestWriter m = validManifest();
-  for (size_t size = 0; size < m.bytes.size(); ++size) {
-    Manifest out;
-    // A copy of exactly `size` bytes, so a read past it is caught by ASan.
-    std::vector<uint8_t> prefix(m.bytes.begin(), m.bytes.begin() + size);
-    std::string error = parseManifest(prefix.data(), size, 1, out);
-    INFO("truncated to " << size << " bytes");
-    CHECK_THAT(error, Contains("truncated") || Contains("remain"));
+  for (uint32_t version : {2u, 3u}) {
+    ManifestWriter m = validManifest(version);
+    for (size_t size = 0; size < m.bytes.size(); ++size) {
+      Manifest out;
+      // A copy of exactly `size` bytes, so a read past it is caught by ASan.
+      std::vector<uint8_t> prefix(m.bytes.begin(), m.bytes.begin() + size);
+      std::string error = parseManifest(prefix.data(), size, 1, out);
+      INFO("truncated to " << size << " bytes");
+      CHECK_THAT(error, Contains("truncated") || Contains("remain"));
+    }
   }
 }
 
@@ -91,7 +112,12 @@ TEST_CASE("manifest: bad magic and unknown format versions are rejected",
   CHECK_THAT(parse(m), Contains("bad magic"));
   ManifestWriter v1 = validManifest();
   v1.bytes[4] = 1;
-  CHECK_THAT(parse(v1), Contains("format version 1, this runtime reads 2"));
+  CHECK_THAT(parse(v1),
+             Contains("format version 1, this runtime reads 2 and 3"));
+  ManifestWriter v4 = validManifest();
+  v4.bytes[4] = 4;
+  CHECK_THAT(parse(v4),
+             Contains("format version 4, this runtime reads 2 and 3"));
 }
 
 TEST_CASE("manifest: ranks above 16 are rejected before reading dims",

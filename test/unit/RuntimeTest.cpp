@@ -250,6 +250,30 @@ TEST_CASE("runtime: num_threads 0 means one per core; negative is refused",
   CHECK(session == nullptr);
 }
 
+TEST_CASE("runtime: cuda_graphs defaults to auto; unknown modes are refused",
+          "[runtime]") {
+  Fixture cpu(1);
+  kiln_session_options_t options;
+  kiln_session_options_initialize(&options);
+  CHECK(options.cuda_graphs == KILN_CUDA_GRAPHS_AUTO);
+  for (int32_t mode : {3, -1}) {
+    options.cuda_graphs = mode;
+    kiln_session_t *session = nullptr;
+    Outcome o = take(kiln_session_create(cpu.module, &options, &session));
+    CHECK(o.code == KILN_STATUS_INVALID_ARGUMENT);
+    CHECK_THAT(o.message, Contains("is not a kiln_cuda_graphs_t"));
+    CHECK(session == nullptr);
+  }
+  // On a cpu artifact every mode is accepted and means nothing.
+  for (int32_t mode : {KILN_CUDA_GRAPHS_ON, KILN_CUDA_GRAPHS_OFF}) {
+    options.cuda_graphs = mode;
+    kiln_session_t *session = nullptr;
+    CHECK(take(kiln_session_create(cpu.module, &options, &session)).code ==
+          KILN_STATUS_OK);
+    kiln_session_release(session);
+  }
+}
+
 TEST_CASE("runtime: a session keeps its module alive", "[runtime]") {
   Fixture f(2);
   kiln_module_release(f.module); // the session still holds a reference

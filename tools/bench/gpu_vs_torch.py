@@ -25,7 +25,8 @@ faster).
 
     gpu_vs_torch.py BUILD_DIR WORK_DIR [--only infer,train,bw] [--rounds R]
                     [--runs N] [--train-samples S] [--emulate]
-                    [--prepare-only | --prepared] [--mnist DIR] [--cuda-graphs]
+                    [--prepare-only | --prepared] [--mnist DIR]
+                    [--cuda-graphs auto|on|off]
 
 By default it compiles the artifacts into WORK_DIR and runs them. A GPU
 machine without LLVM splits the two: `--prepare-only` (on the build
@@ -63,8 +64,10 @@ parser.add_argument("--train-samples", type=int, default=19200)
 parser.add_argument("--emulate", action="store_true")
 parser.add_argument("--prepare-only", action="store_true")
 parser.add_argument("--prepared", action="store_true")
-parser.add_argument("--cuda-graphs", action="store_true",
-                    help="run Kiln's artifacts with CUDA Graph replay")
+parser.add_argument("--cuda-graphs", choices=["auto", "on", "off"],
+                    default="auto",
+                    help="Kiln's CUDA Graph replay (the runtime's default: "
+                    "auto, for functions with enough launches)")
 parser.add_argument("--mnist", default=None,
                     help="Fashion-MNIST's IDX files (default: WORK_DIR/mnist "
                     "with --prepared, else " + MNIST + ")")
@@ -300,7 +303,7 @@ def bandwidth():
         k, moved / k / 1e6, c, moved / c / 1e6, c / k), flush=True)
 
 
-GRAPHS = ["--cuda-graphs"] if args.cuda_graphs and not args.emulate else []
+GRAPHS = [] if args.emulate else ["--cuda-graphs", args.cuda_graphs]
 FIXTURES = ["binary", "cnn28", "cnn32", "lstm", "mlp", "resnet", "rnn",
             "torch_cnn", "torch_lstm", "torch_mlp", "transformer"]
 TRAIN_FLAGS = ["--train", "--batch", "32", "--loss", "sparse_categorical_crossentropy",

@@ -4,6 +4,7 @@
 #define KILN_TOOLS_KILN_RUN_RUNCLI_H
 
 #include "runtime/src/tools/RunSupport.h"
+#include "tools/CliChecks.h"
 
 #include <CLI/CLI.hpp>
 
@@ -47,10 +48,7 @@ inline ArtifactOptions addRunOptions(CLI::App &app, RunOptions &options,
       "--benchmark", options.benchmark,
       "artifacts: time N runs after warm-up and print median_ms, p90_ms and "
       "throughput (and device_median_ms on cuda)");
-  artifact.cudaGraphs = app.add_flag(
-      "--cuda-graphs", options.cudaGraphs,
-      "artifacts on cuda: capture each function's GPU work into a CUDA Graph "
-      "at its second run and replay it afterwards");
+  artifact.cudaGraphs = addCudaGraphsOption(app, options.cudaGraphs);
   return artifact;
 }
 

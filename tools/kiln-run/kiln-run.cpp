@@ -45,8 +45,9 @@ int main(int argc, char **argv) {
     return static_cast<int>(kiln::tools::runArtifact(options, stdout, stderr));
   if (artifactOptions.threads->count() || artifactOptions.benchmark->count() ||
       artifactOptions.device->count() || artifactOptions.cudaGraphs->count()) {
-    llvm::errs() << "error: --threads, --device and --benchmark apply to compiled "
-                    "artifacts (.so), not to interpreted .mlir models\n";
+    llvm::errs() << "error: --threads, --device, --benchmark and --cuda-graphs "
+                    "apply to compiled artifacts (.so), not to interpreted "
+                    ".mlir models\n";
     return 2;
   }
 

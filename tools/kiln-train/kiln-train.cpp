@@ -83,9 +83,7 @@ int main(int argc, char **argv) {
   app.add_option("--plot", options.plotPath,
                  "the training curve as a PNG plot (default: training.png in "
                  "the checkpoint directory, else none)");
-  app.add_flag("--cuda-graphs", options.cudaGraphs,
-               "cuda artifacts: replay each step's GPU work as a CUDA Graph "
-               "(captured at its second run)");
+  kiln::tools::addCudaGraphsOption(app, options.cudaGraphs);
   app.add_option("--threads", options.threads,
                  "threads, the caller included (0: one per core; 1 makes "
                  "resumed runs bitwise identical)")

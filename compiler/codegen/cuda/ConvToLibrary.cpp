@@ -29,7 +29,6 @@ using namespace kiln::codegen;
 
 namespace {
 
-constexpr llvm::StringLiteral kConvHelper = "__kiln_cuda_conv";
 /// kiln_conv_t is 23 int64_t fields.
 constexpr int32_t kDescFields = sizeof(kiln_conv_t) / sizeof(int64_t);
 static_assert(sizeof(kiln_conv_t) == 23 * sizeof(int64_t),
@@ -402,7 +401,8 @@ struct KilnCudaConvToLibrary
     else
       desc.constant(0);
     func::FuncOp helper = kiln::host_api::getOrCreateForwarder(
-        getOperation(), kConvHelper, kiln::host_api::kConv, {ptr});
+        getOperation(), kiln::host_api::kConvForwarder, kiln::host_api::kConv,
+        {ptr});
     b.create<func::CallOp>(loc, helper, ValueRange{host, desc.pointer()});
     op->erase();
     if (epilogue) {

@@ -16,7 +16,6 @@ using namespace kiln::codegen;
 
 namespace {
 
-constexpr llvm::StringLiteral kMatmulHelper = "__kiln_cuda_matmul";
 /// kiln_matmul_t is 16 int64_t fields.
 constexpr int32_t kDescFields = sizeof(kiln_matmul_t) / sizeof(int64_t);
 static_assert(sizeof(kiln_matmul_t) == 16 * sizeof(int64_t),
@@ -80,7 +79,8 @@ struct KilnCudaMatmulToLibrary
     else
       desc.constant(0);
     func::FuncOp helper = kiln::host_api::getOrCreateForwarder(
-        getOperation(), kMatmulHelper, kiln::host_api::kMatmul, {ptr});
+        getOperation(), kiln::host_api::kMatmulForwarder,
+        kiln::host_api::kMatmul, {ptr});
     b.create<func::CallOp>(loc, helper, ValueRange{host, desc.pointer()});
     op->erase();
     if (epilogue)

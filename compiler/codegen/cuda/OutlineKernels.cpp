@@ -16,6 +16,7 @@
 #include "mlir/Conversion/LLVMCommon/TypeConverter.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/CallInterfaces.h"
@@ -31,8 +32,11 @@ using namespace mlir;
 
 namespace {
 
-constexpr llvm::StringLiteral kLaunchHelper = "__kiln_cuda_launch";
 constexpr llvm::StringLiteral kWeightsGlobal = "kiln_weights";
+/// The count of device calls the pass records on each entry point.
+constexpr llvm::StringLiteral kDeviceCallsAttr = "kiln.device_calls";
+/// Where the count saturates (a loop of unknown length).
+constexpr int64_t kManyCalls = int64_t(1) << 40;
 
 /// A buffer a kernel reads or writes, passed as its base pointer (and its
 /// offset, when the layout's is dynamic).
@@ -142,12 +146,56 @@ struct KilnCudaOutlineKernels
       });
       SmallVector<linalg::LinalgOp> ops;
       fn.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
+      fn->setAttr(kDeviceCallsAttr,
+                  IntegerAttr::get(IntegerType::get(&getContext(), 64),
+                                   countDeviceCalls(fn, ops)));
       for (linalg::LinalgOp op : ops)
         if (failed(outline(fn, host, op)))
           return signalPassFailure();
       if (!emulate && failed(checkHostCode(fn)))
         return signalPassFailure();
     }
+  }
+
+  /// The GPU work one call of `fn` issues: a launch per op of `ops` (those
+  /// with iterations) and each library call, times the trip counts of the
+  /// loops around it (a scan's steps). A loop whose trip count is not a
+  /// constant counts as kManyCalls iterations.
+  static int64_t countDeviceCalls(func::FuncOp fn,
+                                  ArrayRef<linalg::LinalgOp> ops) {
+    auto timesRun = [&](Operation *op) {
+      int64_t n = 1;
+      for (Operation *p = op->getParentOp(); p && p != fn;
+           p = p->getParentOp()) {
+        auto loop = dyn_cast<scf::ForOp>(p);
+        if (!loop)
+          continue;
+        std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound()),
+                               ub = getConstantIntValue(loop.getUpperBound()),
+                               step = getConstantIntValue(loop.getStep());
+        int64_t trips =
+            lb && ub && step && *step > 0
+                ? std::max<int64_t>(0, llvm::divideCeil(*ub - *lb, *step))
+                : kManyCalls;
+        if (llvm::MulOverflow(n, trips, n) || n > kManyCalls)
+          n = kManyCalls;
+      }
+      return n;
+    };
+    int64_t total = 0;
+    auto add = [&](Operation *op) {
+      total = std::min(kManyCalls, total + timesRun(op));
+    };
+    for (linalg::LinalgOp op : ops)
+      if (!llvm::is_contained(op.getStaticLoopRanges(), 0))
+        add(op);
+    fn.walk([&](func::CallOp call) {
+      if (call.getCallee() == kiln::host_api::kMatmulForwarder ||
+          call.getCallee() == kiln::host_api::kConvForwarder ||
+          call.getCallee() == kiln::host_api::kLaunchForwarder)
+        add(call);
+    });
+    return total;
   }
 
   /// `memref.get_global @kiln_weights` → the same buffer at
@@ -420,8 +468,8 @@ struct KilnCudaOutlineKernels
       return b.create<arith::ConstantIntOp>(loc, v, 32).getResult();
     };
     func::FuncOp helper = kiln::host_api::getOrCreateForwarder(
-        getOperation(), kLaunchHelper, kiln::host_api::kLaunch,
-        {i32, i32, i32, i32, ptr});
+        getOperation(), kiln::host_api::kLaunchForwarder,
+        kiln::host_api::kLaunch, {i32, i32, i32, i32, ptr});
     b.create<func::CallOp>(loc, helper,
                            ValueRange{host, c32(index), c32(grid), c32(block),
                                       c32(numArgs), args});

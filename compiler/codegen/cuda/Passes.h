@@ -30,6 +30,11 @@ constexpr llvm::StringLiteral kKernelModuleName = "kiln_kernels";
 namespace host_api {
 constexpr int32_t kDevice = 4, kDeviceWeights = 5, kLaunch = 6, kMatmul = 7,
                   kConv = 8;
+/// The forwarders of the launch, matmul and convolution fields: every call
+/// of one is one piece of GPU work.
+constexpr llvm::StringLiteral kLaunchForwarder = "__kiln_cuda_launch",
+                              kMatmulForwarder = "__kiln_cuda_matmul",
+                              kConvForwarder = "__kiln_cuda_conv";
 /// The struct as an LLVM type: {u32, i32, ptr x 7}.
 mlir::LLVM::LLVMStructType type(mlir::MLIRContext *ctx);
 /// Loads field `index` (a pointer) of the struct at `host`.

@@ -149,6 +149,12 @@ def KilnCudaOutlineKernels
     Afterwards nothing in an entry point may touch device memory from the
     host: a remaining `memref.load`/`store`, allocation, global or
     vector op is an error naming the op.
+
+    Each entry point gets `kiln.device_calls`: the launches and library
+    calls (`__kiln_cuda_matmul`, `__kiln_cuda_conv`) one call of it issues,
+    loops counted by their trip counts (a scan's steps). The artifact's
+    manifest carries it; the runtime records a function into a CUDA Graph
+    when it is large enough for that to pay.
   }];
   let options = [
     Option<"blockSize", "block-size", "int64_t", "256",

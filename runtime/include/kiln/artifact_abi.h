@@ -155,7 +155,7 @@ typedef struct kiln_artifact_t {
  * u32 byte length + bytes (no NUL):
  *
  *   bytes[4] "KMAN"
- *   u32      manifest format version (2)
+ *   u32      manifest format version (3; the runtime also reads 2)
  *   str      producer ("kiln <version>")
  *   str      target triple
  *   str      target cpu
@@ -172,6 +172,10 @@ typedef struct kiln_artifact_t {
  *     str    function name
  *     u32    entry index (into kiln_artifact_t.entries)
  *     u64    arena size in bytes
+ *     u64    (version 3) device calls: the kernel launches and library
+ *            calls one invocation issues, loops counted by their trip
+ *            counts (0 on cpu); the runtime decides from it whether a
+ *            CUDA Graph of the function pays
  *     u32    number of inputs I, then I tensors
  *     u32    number of outputs O, then O tensors
  *   tensor:

@@ -196,6 +196,23 @@ typedef enum kiln_device_kind_e {
   KILN_DEVICE_CUDA = 2,
 } kiln_device_kind_t;
 
+/* When a CUDA session records a function's GPU work into a CUDA Graph
+ * (kiln_session_options_t.cuda_graphs). */
+typedef enum kiln_cuda_graphs_t {
+  /* Functions that issue at least KILN_CUDA_GRAPH_MIN_CALLS kernel launches
+   * and library calls per invocation, as the compiler counted them (a
+   * scan's steps multiply its body's); artifacts from before the count
+   * (manifest format 2) never. */
+  KILN_CUDA_GRAPHS_AUTO = 0,
+  KILN_CUDA_GRAPHS_ON = 1,  /* every function */
+  KILN_CUDA_GRAPHS_OFF = 2, /* none */
+} kiln_cuda_graphs_t;
+
+/* The smallest GPU work (launches and library calls per invocation) that
+ * KILN_CUDA_GRAPHS_AUTO records: XLA's default minimum command-buffer size,
+ * not yet tuned for Kiln on a GPU. */
+#define KILN_CUDA_GRAPH_MIN_CALLS 5
+
 typedef struct kiln_session_options_t {
   /* Threads a function may use, the calling thread included
    * (0 means one per hardware thread; 1 runs everything on the caller).
@@ -206,11 +223,13 @@ typedef struct kiln_session_options_t {
   kiln_device_kind_t device;
   /* Which CUDA device (0 = the first). */
   int32_t device_ordinal;
-  /* CUDA: nonzero records each function's GPU work (its kernel launches and
-   * matmuls) into a CUDA Graph at its second invocation and replays the
-   * graph afterwards, saving the per-launch cost of functions made of many
-   * small kernels (a scan's steps, a train step). A function whose work
-   * cannot be captured keeps running plainly. Default 0. */
+  /* CUDA: a kiln_cuda_graphs_t. A function that gets a graph has its GPU
+   * work (kernel launches, cuBLASLt and cuDNN calls) recorded into a CUDA
+   * Graph at its second invocation, and the graph replayed afterwards,
+   * saving the per-launch cost of functions made of many small kernels (a
+   * scan's steps, a train step). A function whose work cannot be captured
+   * keeps running plainly. Default KILN_CUDA_GRAPHS_AUTO; other values are
+   * INVALID_ARGUMENT. */
   int32_t cuda_graphs;
 } kiln_session_options_t;
 

@@ -139,16 +139,17 @@ class Session {
 public:
   /// numThreads 0: one per hardware thread; device: the artifact's by
   /// default.
-  static Result<Session> create(const Module &module, int32_t numThreads = 0,
-                                kiln_device_kind_t device = KILN_DEVICE_DEFAULT,
-                                int32_t deviceOrdinal = 0,
-                                bool cudaGraphs = false) {
+  static Result<Session>
+  create(const Module &module, int32_t numThreads = 0,
+         kiln_device_kind_t device = KILN_DEVICE_DEFAULT,
+         int32_t deviceOrdinal = 0,
+         kiln_cuda_graphs_t cudaGraphs = KILN_CUDA_GRAPHS_AUTO) {
     kiln_session_options_t options;
     kiln_session_options_initialize(&options);
     options.num_threads = numThreads;
     options.device = device;
     options.device_ordinal = deviceOrdinal;
-    options.cuda_graphs = cudaGraphs ? 1 : 0;
+    options.cuda_graphs = cudaGraphs;
     kiln_session_t *session = nullptr;
     if (kiln_status_t s = kiln_session_create(module.get(), &options, &session))
       return Status(s);

@@ -349,7 +349,7 @@ void CudaDevice::fail(std::string message) {
 }
 
 kiln_status_t CudaDevice::open(const kiln_module_t &module, int32_t ordinal,
-                               bool cudaGraphs,
+                               kiln_cuda_graphs_t cudaGraphs,
                                std::unique_ptr<CudaDevice> &out) {
   const std::string &path = module.path;
   auto unavailable = [&](const std::string &why) {
@@ -493,8 +493,13 @@ kiln_status_t CudaDevice::open(const kiln_module_t &module, int32_t ordinal,
     return s;
   d->inputPtrs_.resize(maxInputs);
   d->outputPtrs_.resize(maxOutputs);
-  d->useGraphs_ = cudaGraphs && api.cuStreamBeginCapture;
+  d->useGraphs_ =
+      cudaGraphs != KILN_CUDA_GRAPHS_OFF && api.cuStreamBeginCapture;
   d->graphs_.resize(module.manifest.functions.size());
+  for (size_t f = 0; f < d->graphs_.size(); ++f)
+    d->graphs_[f].wanted =
+        cudaGraphs == KILN_CUDA_GRAPHS_ON ||
+        module.manifest.functions[f].deviceCalls >= KILN_CUDA_GRAPH_MIN_CALLS;
   if (api.cuEventCreate &&
       (api.cuEventCreate(&d->start_, 0) != CUDA_SUCCESS ||
        api.cuEventCreate(&d->stop_, 0) != CUDA_SUCCESS))
@@ -997,13 +1002,13 @@ kiln_status_t CudaDevice::invoke(size_t functionIndex,
                  reinterpret_cast<const void *>(weights_), &host);
   };
   // With CUDA Graphs, the second invocation records the function's work
-  // (every launch and matmul: their arguments do not change between
+  // (every launch and library call: their arguments do not change between
   // invocations, the buffers being the session's) and later ones replay it.
   // The first runs plainly, so cuBLASLt's handle, workspace and plans exist
   // before any capture.
   FunctionGraph &graph = graphs_[functionIndex];
-  if (useGraphs_ && error_.empty() && !graph.exec && !graph.failed &&
-      graph.invocations >= 1)
+  if (useGraphs_ && graph.wanted && error_.empty() && !graph.exec &&
+      !graph.failed && graph.invocations >= 1)
     capture(graph, run);
   ++graph.invocations;
   bool timed = start_ && stop_;

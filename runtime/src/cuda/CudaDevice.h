@@ -36,10 +36,18 @@ public:
   /// Opens CUDA device `ordinal` for `module` (a cuda artifact): the
   /// driver, the primary context, a stream, the kernels, the weights, the
   /// arena and the staging buffers for inputs and outputs.
-  /// With `cudaGraphs`, each function's work is captured into a CUDA
-  /// Graph at its second invocation and replayed from then on.
+  /// The functions `cudaGraphs` selects (all, none, or those with at least
+  /// KILN_CUDA_GRAPH_MIN_CALLS device calls) have their work captured into
+  /// a CUDA Graph at their second invocation and replayed from then on.
   static kiln_status_t open(const kiln_module_t &module, int32_t ordinal,
-                            bool cudaGraphs, std::unique_ptr<CudaDevice> &out);
+                            kiln_cuda_graphs_t cudaGraphs,
+                            std::unique_ptr<CudaDevice> &out);
+  /// Whether function `functionIndex` runs from a recorded CUDA Graph from
+  /// its second invocation on (if the capture succeeds).
+  bool usesGraph(size_t functionIndex) const {
+    return useGraphs_ && functionIndex < graphs_.size() &&
+           graphs_[functionIndex].wanted;
+  }
   ~CudaDevice();
   CudaDevice(const CudaDevice &) = delete;
   CudaDevice &operator=(const CudaDevice &) = delete;
@@ -80,6 +88,7 @@ private:
   struct LtEntry;
   struct ConvEntry;
   struct FunctionGraph {
+    bool wanted = false; // cuda_graphs selects this function
     int64_t invocations = 0;
     cuda::CUgraphExec exec = nullptr;
     bool failed = false; // capture failed: run plainly

@@ -10,6 +10,8 @@
 #ifndef KILN_RUNTIME_SRC_TOOLS_RUNSUPPORT_H
 #define KILN_RUNTIME_SRC_TOOLS_RUNSUPPORT_H
 
+#include "kiln/runtime.h"
+
 #include <functional>
 #include <string>
 #include <utility>
@@ -40,8 +42,8 @@ struct RunOptions {
   /// Artifacts only: the device to run on ("" : the artifact's, "cpu",
   /// "cuda" or "cuda:N").
   std::string device;
-  /// Artifacts only: replay CUDA Graphs (kiln_session_options_t.cuda_graphs).
-  bool cudaGraphs = false;
+  /// Artifacts only: kiln_session_options_t.cuda_graphs.
+  kiln_cuda_graphs_t cudaGraphs = KILN_CUDA_GRAPHS_AUTO;
   /// Artifacts only: timed invocations after warm-up; 0: no benchmark.
   int benchmark = 0;
 };

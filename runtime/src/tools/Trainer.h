@@ -10,6 +10,8 @@
 #ifndef KILN_RUNTIME_TOOLS_TRAINER_H
 #define KILN_RUNTIME_TOOLS_TRAINER_H
 
+#include "kiln/runtime.h"
+
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -53,8 +55,8 @@ struct TrainOptions {
   /// runs see the same images.
   bool flip = false;
   int64_t shift = 0;
-  /// cuda artifacts: replay each function's GPU work as a CUDA Graph.
-  bool cudaGraphs = false;
+  /// cuda artifacts: kiln_session_options_t.cuda_graphs.
+  kiln_cuda_graphs_t cudaGraphs = KILN_CUDA_GRAPHS_AUTO;
   /// Progress bar: "auto" (when stderr is a terminal), "always", "never".
   std::string progress = "auto";
   /// Stop (exit status 3) after this many steps, as if killed: for tests of

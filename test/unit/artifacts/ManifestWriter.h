@@ -21,6 +21,8 @@ struct ManifestWriter {
   /// kiln_checksum64 of zero bytes (XXH64 of the empty input, seed 0).
   static constexpr uint64_t kEmptyChecksum = 0xEF46DB3751D8E999ull;
   std::vector<uint8_t> bytes;
+  /// The format version header() writes (2 has no device call counts).
+  uint32_t version = 3;
 
   ManifestWriter &raw(const void *data, size_t size) {
     const auto *p = static_cast<const uint8_t *>(data);
@@ -35,12 +37,12 @@ struct ManifestWriter {
     return raw(s.data(), s.size());
   }
 
-  /// Magic, format version 2, producer, target, a cpu device (no device
+  /// Magic, format version, producer, target, a cpu device (no device
   /// code, no kernels), weights and function count.
   ManifestWriter &
   header(uint64_t weightsSize, uint64_t weightsChecksum, uint32_t numFunctions,
          const std::string &triple = "x86_64-unknown-linux-gnu") {
-    raw(KILN_MANIFEST_MAGIC, 4).u32(2).str("kiln-test").str(triple);
+    raw(KILN_MANIFEST_MAGIC, 4).u32(version).str("kiln-test").str(triple);
     return str("generic")
         .str("cpu")
         .str("")
@@ -51,10 +53,12 @@ struct ManifestWriter {
         .u64(weightsChecksum)
         .u32(numFunctions);
   }
-  /// A function's name, entry index and arena size (its tensors follow).
+  /// A function's name, entry index, arena size and (version 3) device
+  /// call count; its tensors follow.
   ManifestWriter &function(const std::string &name, uint32_t entry,
-                           uint64_t arenaSize) {
-    return str(name).u32(entry).u64(arenaSize);
+                           uint64_t arenaSize, uint64_t deviceCalls = 0) {
+    str(name).u32(entry).u64(arenaSize);
+    return version >= 3 ? u64(deviceCalls) : *this;
   }
   ManifestWriter &tensor(const std::string &name, kiln_dtype_t dtype,
                          const std::vector<int64_t> &dims) {

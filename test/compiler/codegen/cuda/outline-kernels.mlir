@@ -5,6 +5,8 @@
 // RUN: kiln-opt --kiln-cuda-outline-kernels %s | FileCheck %s
 // RUN: kiln-opt --kiln-cuda-outline-kernels="block-size=64" %s | FileCheck %s --check-prefix=BLOCK
 // RUN: kiln-opt --kiln-cuda-outline-kernels %s | FileCheck %s --check-prefix=SCAN
+// RUN: kiln-opt --kiln-cuda-outline-kernels %s | FileCheck %s --check-prefix=CALLS
+// RUN: kiln-opt --kiln-cuda-outline-kernels=emulate=true %s | FileCheck %s --check-prefix=CALLS
 
 #id = affine_map<(d0, d1) -> (d0, d1)>
 #col = affine_map<(d0, d1) -> (d1)>
@@ -33,6 +35,18 @@ memref.global "public" @kiln_weights : memref<4096xi8> {alignment = 64 : i64}
 // CHECK-NOT: linalg.
 // CHECK-NOT: memref.copy
 // CHECK: return
+// Each entry point records the GPU work one call issues (launches and
+// library calls, times the trips of the loops around them), from which the
+// runtime decides whether a CUDA Graph pays: four launches here, the
+// scan's one launch eight times, a matmul call in loops of 5 and 4 plus a
+// launch (an op with no iterations launches nothing).
+// CALLS-LABEL: func.func @step(
+// CALLS-SAME: kiln.device_calls = 4 : i64
+// CALLS-LABEL: func.func @scan(
+// CALLS-SAME: kiln.device_calls = 8 : i64
+// CALLS-LABEL: func.func @library(
+// CALLS-SAME: kiln.device_calls = 21 : i64
+
 // BLOCK-LABEL: func.func @step(
 // BLOCK: arith.constant 1024 : i32
 // BLOCK: arith.constant 64 : i32
@@ -116,5 +130,23 @@ func.func @scan(%h: memref<8x16xf32>, %out: memref<16xf32>,
       linalg.yield %r : f32
     }
   }
+  return
+}
+
+func.func private @__kiln_cuda_matmul(!llvm.ptr, !llvm.ptr)
+func.func @library(%a: memref<16xf32>, %e: memref<0x16xf32>, %d: !llvm.ptr,
+                   %arena: memref<0xi8> {kiln.abi = "arena"},
+                   %host: !llvm.ptr {kiln.abi = "host"}) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c5 = arith.constant 5 : index
+  %zero = arith.constant 0.0 : f32
+  scf.for %t = %c0 to %c5 step %c1 {
+    scf.for %u = %c1 to %c5 step %c1 {
+      func.call @__kiln_cuda_matmul(%host, %d) : (!llvm.ptr, !llvm.ptr) -> ()
+    }
+  }
+  linalg.fill ins(%zero : f32) outs(%a : memref<16xf32>)
+  linalg.fill ins(%zero : f32) outs(%e : memref<0x16xf32>)
   return
 }
