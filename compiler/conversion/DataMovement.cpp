@@ -239,15 +239,128 @@ struct GatherLowering : OpConversionPattern<GatherOp> {
 
 } // namespace
 
+/// Scatter-add as three generics, none of which reads the indices on the
+/// host: the updates of each row form a list in the updates' order,
+///
+///   next[n] = the first m > n with row(m) = row(n), else count
+///   head[v] = the first n with row(n) = v, else count
+///   out[p, v, q] = updates[p, head[v], q] + updates[p, next[head[v]], q] + …
+///
+/// (the last walking the list in a loop): the host loop's additions in its
+/// order, for O(count² + V·count + P·V·Q + P·count·Q) work rather than a
+/// scan of every update by every result element. `indices` is [count],
+/// `updates` [P, count, Q], `zeros` the [P, V, Q] zero tensor.
+static Value linkedScatter(OpBuilder &b, Location loc, Value indices,
+                           Value updates, Value zeros, int64_t dim) {
+  MLIRContext *ctx = b.getContext();
+  auto updatesType = cast<RankedTensorType>(updates.getType());
+  int64_t count = updatesType.getDimSize(1);
+  Type i64 = b.getI64Type();
+  Value none = b.create<arith::ConstantIntOp>(loc, count, 64);
+  AffineExpr d0, d1, d2;
+  bindDims(ctx, d0, d1, d2);
+  auto map = [&](ArrayRef<AffineExpr> exprs, unsigned dims) {
+    return AffineMap::get(dims, 0, exprs, ctx);
+  };
+  auto parallel = utils::IteratorType::parallel;
+  auto reduction = utils::IteratorType::reduction;
+  // The first later/any position whose row matches: the reduction runs in
+  // increasing order, so the first hit is kept.
+  auto firstHit = [&](OpBuilder &nb, Location l, Value hit, Value position,
+                      Value acc) {
+    Value unset =
+        nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq, acc, none);
+    Value take = nb.create<arith::AndIOp>(l, hit, unset);
+    Value at = nb.create<arith::IndexCastOp>(l, i64, position);
+    return nb.create<arith::SelectOp>(l, take, at, acc).getResult();
+  };
+  Value next =
+      buildGeneric(
+          b, loc, {indices, indices},
+          {filledTensor(b, loc, RankedTensorType::get({count}, i64), none)},
+          {map(d0, 2), map(d1, 2), map(d0, 2)}, {parallel, reduction},
+          [&](OpBuilder &nb, Location l, ValueRange a) {
+            Value n = nb.create<linalg::IndexOp>(l, 0);
+            Value m = nb.create<linalg::IndexOp>(l, 1);
+            Value later =
+                nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::ugt, m, n);
+            Value same = nb.create<arith::CmpIOp>(
+                l, arith::CmpIPredicate::eq, clampedIndex(nb, l, a[0], dim),
+                clampedIndex(nb, l, a[1], dim));
+            Value hit = nb.create<arith::AndIOp>(l, later, same);
+            return SmallVector<Value>{firstHit(nb, l, hit, m, a[2])};
+          })
+          .front();
+  Value head =
+      buildGeneric(
+          b, loc, {indices},
+          {filledTensor(b, loc, RankedTensorType::get({dim}, i64), none)},
+          {map(d1, 2), map(d0, 2)}, {parallel, reduction},
+          [&](OpBuilder &nb, Location l, ValueRange a) {
+            Value v = nb.create<linalg::IndexOp>(l, 0);
+            Value n = nb.create<linalg::IndexOp>(l, 1);
+            Value hit = nb.create<arith::CmpIOp>(
+                l, arith::CmpIPredicate::eq, clampedIndex(nb, l, a[0], dim), v);
+            return SmallVector<Value>{firstHit(nb, l, hit, n, a[1])};
+          })
+          .front();
+  Type element = updatesType.getElementType();
+  return buildGeneric(
+             b, loc, {head}, {zeros}, {map(d1, 3), map({d0, d1, d2}, 3)},
+             {parallel, parallel, parallel},
+             [&](OpBuilder &nb, Location l, ValueRange a) {
+               Value p = nb.create<linalg::IndexOp>(l, 0);
+               Value q = nb.create<linalg::IndexOp>(l, 2);
+               auto walk = nb.create<scf::WhileOp>(
+                   l, TypeRange{i64, element}, ValueRange{a[0], a[1]},
+                   [&](OpBuilder &wb, Location wl, ValueRange args) {
+                     Value more = wb.create<arith::CmpIOp>(
+                         wl, arith::CmpIPredicate::slt, args[0], none);
+                     wb.create<scf::ConditionOp>(wl, more, args);
+                   },
+                   [&](OpBuilder &wb, Location wl, ValueRange args) {
+                     Value n = wb.create<arith::IndexCastOp>(
+                         wl, wb.getIndexType(), args[0]);
+                     Value u = wb.create<tensor::ExtractOp>(
+                         wl, updates, ValueRange{p, n, q});
+                     Value sum = wb.create<arith::AddFOp>(wl, args[1], u);
+                     Value following =
+                         wb.create<tensor::ExtractOp>(wl, next, ValueRange{n});
+                     wb.create<scf::YieldOp>(wl, ValueRange{following, sum});
+                   });
+               return SmallVector<Value>{walk.getResult(1)};
+             })
+      .front();
+}
+
+/// Whether linkedScatter's work, count² + V·count + P·V·Q + P·count·Q, is
+/// less than a scan of all `count` updates by each of the P·V·Q result
+/// elements (it is unless the table is small and the updates many).
+static bool linkedScatterPays(int64_t outer, int64_t dim, int64_t inner,
+                              int64_t count) {
+  auto mul = [](int64_t a, int64_t b) {
+    int64_t r;
+    return llvm::MulOverflow(a, b, r) ? std::numeric_limits<int64_t>::max() : r;
+  };
+  auto add = [](int64_t a, int64_t b) {
+    int64_t r;
+    return llvm::AddOverflow(a, b, r) ? std::numeric_limits<int64_t>::max() : r;
+  };
+  int64_t result = mul(mul(outer, dim), inner);
+  int64_t linked = add(add(mul(count, count), mul(dim, count)),
+                       add(result, mul(mul(outer, count), inner)));
+  return linked < mul(result, count);
+}
+
 /// Scatter-add as a loop over the indices (an `scf.for` whose carried tensor
 /// bufferizes in place): seen as [P, V, Q] around `axis`, step n adds the
 /// [P, 1, Q] slice n of the updates to the slice at its (wrapped, clamped)
 /// index.
 ///
 /// With `parallel` (a device target, whose host cannot read the indices),
-/// a generic over the result instead: each element sums, in the loop's
-/// order, the updates whose index is its row — no loop on the host, the
-/// same additions in the same order, O(result · count) work.
+/// generics instead, with no loop on the host and the same additions in the
+/// same order: linkedScatter's lists, or, where that is more work, each
+/// result element summing the updates whose index is its row.
 struct ScatterAddLowering : OpConversionPattern<ScatterAddOp> {
   ScatterAddLowering(MLIRContext *ctx, bool parallel)
       : OpConversionPattern(ctx), parallel(parallel) {}
@@ -276,7 +389,10 @@ struct ScatterAddLowering : OpConversionPattern<ScatterAddOp> {
           buildReshape(rewriter, loc, adaptor.getUpdates(), {outer, count, inner});
       indices = buildReshape(rewriter, loc, adaptor.getIndices(), {count});
     }
-    if (updates && parallel) {
+    if (updates && parallel && linkedScatterPays(outer, dim, inner, count)) {
+      acc = linkedScatter(rewriter, loc, indices, updates, acc, dim);
+    } else if (updates && parallel) {
+      // Each result element scans every update for its row.
       MLIRContext *ctx = rewriter.getContext();
       AffineExpr p, v, q, n;
       bindDims(ctx, p, v, q, n);

@@ -30,18 +30,23 @@ def ConvertKilnToLinalg : Pass<"convert-kiln-to-linalg", "mlir::ModuleOp"> {
     `kiln.conv_geometry` (strides, dilations, symmetric padding), which
     `kiln-cuda-conv-to-library` turns into cuDNN's backward calls. With
     `parallel-scatter` (cuda, whose host code cannot read device tensors),
-    `kiln.scatter_add` becomes a generic over its result that sums, in
-    order, the updates whose index is each element's row, instead of a loop
-    over the updates.
+    `kiln.scatter_add` becomes generics instead of a loop over the updates:
+    two that link the updates of each row into a list in the updates'
+    order (`next[n]`, the first later update with n's row; `head[v]`, the
+    first with row v), and one over the result whose elements walk their
+    row's list, adding in the loop's order; or, where that is more work (a
+    tiny table, many updates), one over the result whose elements scan all
+    the updates for their row.
   }];
   let options = [
     Option<"convLibrary", "conv-library", "bool", "false",
            "lower ungrouped f32 convolutions to linalg.conv_2d_nhwc_fhwc "
            "for a convolution library (cuDNN)">,
     Option<"parallelScatter", "parallel-scatter", "bool", "false",
-           "lower scatter_add as a generic over its result (each element "
-           "sums its updates in order) instead of a loop over the updates "
-           "whose host code reads the indices: for device targets (cuda)">
+           "lower scatter_add as generics (per-row lists of the updates, "
+           "walked in order by each result element) instead of a loop over "
+           "the updates whose host code reads the indices: for device "
+           "targets (cuda)">
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
