@@ -264,15 +264,13 @@ static Value linkedScatter(OpBuilder &b, Location loc, Value indices,
   };
   auto parallel = utils::IteratorType::parallel;
   auto reduction = utils::IteratorType::reduction;
-  // The first later/any position whose row matches: the reduction runs in
-  // increasing order, so the first hit is kept.
+  // The smallest matching position (`none`, the count, is above all): a
+  // minimum, whatever order the reduction runs in.
   auto firstHit = [&](OpBuilder &nb, Location l, Value hit, Value position,
                       Value acc) {
-    Value unset =
-        nb.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq, acc, none);
-    Value take = nb.create<arith::AndIOp>(l, hit, unset);
     Value at = nb.create<arith::IndexCastOp>(l, i64, position);
-    return nb.create<arith::SelectOp>(l, take, at, acc).getResult();
+    Value lower = nb.create<arith::MinSIOp>(l, acc, at);
+    return nb.create<arith::SelectOp>(l, hit, lower, acc).getResult();
   };
   Value next =
       buildGeneric(

@@ -140,7 +140,7 @@ kiln_status_t kiln_session_create(kiln_module_t *module,
       graphs != KILN_CUDA_GRAPHS_OFF)
     return makeStatus(KILN_STATUS_INVALID_ARGUMENT,
                       "cuda_graphs " + std::to_string(graphs) +
-                          " is not a kiln_cuda_graphs_t (0 auto, 1 on, 2 off)");
+                          " is not a kiln_cuda_graphs_t (0 off, 1 on, 2 auto)");
   bool cudaArtifact = module->manifest.device == "cuda";
   if (device == KILN_DEVICE_CPU && cudaArtifact)
     return makeStatus(KILN_STATUS_FAILED_PRECONDITION,

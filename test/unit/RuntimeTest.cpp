@@ -257,6 +257,7 @@ TEST_CASE("runtime: cuda_graphs defaults to auto; unknown modes are refused",
   kiln_session_options_initialize(&options);
   CHECK(options.cuda_graphs == KILN_CUDA_GRAPHS_AUTO);
   for (int32_t mode : {3, -1}) {
+    INFO("cuda_graphs " << mode);
     options.cuda_graphs = mode;
     kiln_session_t *session = nullptr;
     Outcome o = take(kiln_session_create(cpu.module, &options, &session));

@@ -160,7 +160,7 @@ struct KilnCudaOutlineKernels
   /// The GPU work one call of `fn` issues: a launch per op of `ops` (those
   /// with iterations) and each library call, times the trip counts of the
   /// loops around it (a scan's steps). A loop whose trip count is not a
-  /// constant counts as kManyCalls iterations.
+  /// constant (or a while loop) counts as kManyCalls iterations.
   static int64_t countDeviceCalls(func::FuncOp fn,
                                   ArrayRef<linalg::LinalgOp> ops) {
     auto timesRun = [&](Operation *op) {
@@ -168,15 +168,19 @@ struct KilnCudaOutlineKernels
       for (Operation *p = op->getParentOp(); p && p != fn;
            p = p->getParentOp()) {
         auto loop = dyn_cast<scf::ForOp>(p);
-        if (!loop)
-          continue;
-        std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound()),
-                               ub = getConstantIntValue(loop.getUpperBound()),
-                               step = getConstantIntValue(loop.getStep());
-        int64_t trips =
-            lb && ub && step && *step > 0
-                ? std::max<int64_t>(0, llvm::divideCeil(*ub - *lb, *step))
-                : kManyCalls;
+        if (!loop && !isa<LoopLikeOpInterface>(p))
+          continue; // scf.if and the like: both branches count
+        std::optional<int64_t> lb, ub, step;
+        if (loop) {
+          lb = getConstantIntValue(loop.getLowerBound());
+          ub = getConstantIntValue(loop.getUpperBound());
+          step = getConstantIntValue(loop.getStep());
+        }
+        int64_t trips = kManyCalls, span;
+        if (lb && ub && step && *step > 0)
+          trips = *ub <= *lb                          ? 0
+                  : llvm::SubOverflow(*ub, *lb, span) ? kManyCalls
+                                                      : (span - 1) / *step + 1;
         if (llvm::MulOverflow(n, trips, n) || n > kManyCalls)
           n = kManyCalls;
       }

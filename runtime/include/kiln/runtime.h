@@ -199,13 +199,13 @@ typedef enum kiln_device_kind_e {
 /* When a CUDA session records a function's GPU work into a CUDA Graph
  * (kiln_session_options_t.cuda_graphs). */
 typedef enum kiln_cuda_graphs_t {
+  KILN_CUDA_GRAPHS_OFF = 0, /* none */
+  KILN_CUDA_GRAPHS_ON = 1,  /* every function */
   /* Functions that issue at least KILN_CUDA_GRAPH_MIN_CALLS kernel launches
    * and library calls per invocation, as the compiler counted them (a
    * scan's steps multiply its body's); artifacts from before the count
    * (manifest format 2) never. */
-  KILN_CUDA_GRAPHS_AUTO = 0,
-  KILN_CUDA_GRAPHS_ON = 1,  /* every function */
-  KILN_CUDA_GRAPHS_OFF = 2, /* none */
+  KILN_CUDA_GRAPHS_AUTO = 2,
 } kiln_cuda_graphs_t;
 
 /* The smallest GPU work (launches and library calls per invocation) that
@@ -228,7 +228,8 @@ typedef struct kiln_session_options_t {
    * Graph at its second invocation, and the graph replayed afterwards,
    * saving the per-launch cost of functions made of many small kernels (a
    * scan's steps, a train step). A function whose work cannot be captured
-   * keeps running plainly. Default KILN_CUDA_GRAPHS_AUTO; other values are
+   * keeps running plainly. kiln_session_options_initialize (and NULL
+   * options) give KILN_CUDA_GRAPHS_AUTO; values outside the enum are
    * INVALID_ARGUMENT. */
   int32_t cuda_graphs;
 } kiln_session_options_t;

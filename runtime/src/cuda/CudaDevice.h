@@ -42,12 +42,6 @@ public:
   static kiln_status_t open(const kiln_module_t &module, int32_t ordinal,
                             kiln_cuda_graphs_t cudaGraphs,
                             std::unique_ptr<CudaDevice> &out);
-  /// Whether function `functionIndex` runs from a recorded CUDA Graph from
-  /// its second invocation on (if the capture succeeds).
-  bool usesGraph(size_t functionIndex) const {
-    return useGraphs_ && functionIndex < graphs_.size() &&
-           graphs_[functionIndex].wanted;
-  }
   ~CudaDevice();
   CudaDevice(const CudaDevice &) = delete;
   CudaDevice &operator=(const CudaDevice &) = delete;

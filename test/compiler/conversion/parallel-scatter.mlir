@@ -28,8 +28,8 @@
 // CHECK: %[[LATER:.*]] = arith.cmpi ugt
 // CHECK: %[[SAME:.*]] = arith.cmpi eq, %{{.*}}, %{{.*}} : index
 // CHECK: %[[HIT:.*]] = arith.andi %[[LATER]], %[[SAME]]
-// CHECK: %[[UNSET:.*]] = arith.cmpi eq, %[[NACC]], %[[NONE]] : i64
-// CHECK: arith.andi %[[HIT]], %[[UNSET]]
+// CHECK: %[[LOWER:.*]] = arith.minsi %[[NACC]], %{{.*}} : i64
+// CHECK: arith.select %[[HIT]], %[[LOWER]], %[[NACC]] : i64
 // CHECK: %[[HEAD0:.*]] = linalg.fill ins(%[[NONE]] : i64) {{.*}} -> tensor<50xi64>
 // CHECK: %[[HEAD:.*]] = linalg.generic {indexing_maps = [#[[M]], #[[N]]], iterator_types = ["parallel", "reduction"]} ins(%arg0 : tensor<4xi32>) outs(%[[HEAD0]] : tensor<50xi64>)
 // CHECK: linalg.generic {indexing_maps = [#[[ROW]], #[[OUT]]], iterator_types = ["parallel", "parallel", "parallel"]} ins(%[[HEAD]] : tensor<50xi64>) outs(%[[ZERO]] : tensor<1x50x3xf32>)

@@ -39,13 +39,16 @@ memref.global "public" @kiln_weights : memref<4096xi8> {alignment = 64 : i64}
 // library calls, times the trips of the loops around them), from which the
 // runtime decides whether a CUDA Graph pays: four launches here, the
 // scan's one launch eight times, a matmul call in loops of 5 and 4 plus a
-// launch (an op with no iterations launches nothing).
+// launch (an op with no iterations launches nothing, nor does a loop with
+// none); a while loop counts as 2^40 iterations.
 // CALLS-LABEL: func.func @step(
 // CALLS-SAME: kiln.device_calls = 4 : i64
 // CALLS-LABEL: func.func @scan(
 // CALLS-SAME: kiln.device_calls = 8 : i64
 // CALLS-LABEL: func.func @library(
 // CALLS-SAME: kiln.device_calls = 21 : i64
+// CALLS-LABEL: func.func @unbounded(
+// CALLS-SAME: kiln.device_calls = 1099511627776 : i64
 
 // BLOCK-LABEL: func.func @step(
 // BLOCK: arith.constant 1024 : i32
@@ -146,7 +149,23 @@ func.func @library(%a: memref<16xf32>, %e: memref<0x16xf32>, %d: !llvm.ptr,
       func.call @__kiln_cuda_matmul(%host, %d) : (!llvm.ptr, !llvm.ptr) -> ()
     }
   }
+  %c2 = arith.constant 2 : index
+  scf.for %v = %c5 to %c1 step %c2 {
+    func.call @__kiln_cuda_matmul(%host, %d) : (!llvm.ptr, !llvm.ptr) -> ()
+  }
   linalg.fill ins(%zero : f32) outs(%a : memref<16xf32>)
   linalg.fill ins(%zero : f32) outs(%e : memref<0x16xf32>)
+  return
+}
+
+func.func @unbounded(%d: !llvm.ptr, %arena: memref<0xi8> {kiln.abi = "arena"},
+                     %host: !llvm.ptr {kiln.abi = "host"}) {
+  %false = arith.constant false
+  scf.while : () -> () {
+    scf.condition(%false)
+  } do {
+    func.call @__kiln_cuda_matmul(%host, %d) : (!llvm.ptr, !llvm.ptr) -> ()
+    scf.yield
+  }
   return
 }
