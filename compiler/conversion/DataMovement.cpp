@@ -334,19 +334,15 @@ static Value linkedScatter(OpBuilder &b, Location loc, Value indices,
 /// Whether linkedScatter's work, count² + V·count + P·V·Q + P·count·Q, is
 /// less than a scan of all `count` updates by each of the P·V·Q result
 /// elements (it is unless the table is small and the updates many).
-static bool linkedScatterPays(int64_t outer, int64_t dim, int64_t inner,
-                              int64_t count) {
-  auto mul = [](int64_t a, int64_t b) {
-    int64_t r;
-    return llvm::MulOverflow(a, b, r) ? std::numeric_limits<int64_t>::max() : r;
+static bool linkedScatterPays(uint64_t outer, uint64_t dim, uint64_t inner,
+                              uint64_t count) {
+  auto mul = [](uint64_t a, uint64_t b) {
+    return llvm::SaturatingMultiply(a, b);
   };
-  auto add = [](int64_t a, int64_t b) {
-    int64_t r;
-    return llvm::AddOverflow(a, b, r) ? std::numeric_limits<int64_t>::max() : r;
-  };
-  int64_t result = mul(mul(outer, dim), inner);
-  int64_t linked = add(add(mul(count, count), mul(dim, count)),
-                       add(result, mul(mul(outer, count), inner)));
+  auto add = [](uint64_t a, uint64_t b) { return llvm::SaturatingAdd(a, b); };
+  uint64_t result = mul(mul(outer, dim), inner);
+  uint64_t linked = add(add(mul(count, count), mul(dim, count)),
+                        add(result, mul(mul(outer, count), inner)));
   return linked < mul(result, count);
 }
 

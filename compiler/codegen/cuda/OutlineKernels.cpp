@@ -167,11 +167,10 @@ struct KilnCudaOutlineKernels
       int64_t n = 1;
       for (Operation *p = op->getParentOp(); p && p != fn;
            p = p->getParentOp()) {
-        auto loop = dyn_cast<scf::ForOp>(p);
-        if (!loop && !isa<LoopLikeOpInterface>(p))
+        if (!isa<LoopLikeOpInterface>(p))
           continue; // scf.if and the like: both branches count
         std::optional<int64_t> lb, ub, step;
-        if (loop) {
+        if (auto loop = dyn_cast<scf::ForOp>(p)) {
           lb = getConstantIntValue(loop.getLowerBound());
           ub = getConstantIntValue(loop.getUpperBound());
           step = getConstantIntValue(loop.getStep());

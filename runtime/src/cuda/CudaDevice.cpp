@@ -493,13 +493,12 @@ kiln_status_t CudaDevice::open(const kiln_module_t &module, int32_t ordinal,
     return s;
   d->inputPtrs_.resize(maxInputs);
   d->outputPtrs_.resize(maxOutputs);
-  d->useGraphs_ =
-      cudaGraphs != KILN_CUDA_GRAPHS_OFF && api.cuStreamBeginCapture;
   d->graphs_.resize(module.manifest.functions.size());
   for (size_t f = 0; f < d->graphs_.size(); ++f)
     d->graphs_[f].wanted =
-        cudaGraphs == KILN_CUDA_GRAPHS_ON ||
-        module.manifest.functions[f].deviceCalls >= KILN_CUDA_GRAPH_MIN_CALLS;
+        api.cuStreamBeginCapture && cudaGraphs != KILN_CUDA_GRAPHS_OFF &&
+        (cudaGraphs == KILN_CUDA_GRAPHS_ON ||
+         module.manifest.functions[f].deviceCalls >= KILN_CUDA_GRAPH_MIN_CALLS);
   if (api.cuEventCreate &&
       (api.cuEventCreate(&d->start_, 0) != CUDA_SUCCESS ||
        api.cuEventCreate(&d->stop_, 0) != CUDA_SUCCESS))
@@ -1007,8 +1006,8 @@ kiln_status_t CudaDevice::invoke(size_t functionIndex,
   // The first runs plainly, so cuBLASLt's handle, workspace and plans exist
   // before any capture.
   FunctionGraph &graph = graphs_[functionIndex];
-  if (useGraphs_ && graph.wanted && error_.empty() && !graph.exec &&
-      !graph.failed && graph.invocations >= 1)
+  if (graph.wanted && error_.empty() && !graph.exec && !graph.failed &&
+      graph.invocations >= 1)
     capture(graph, run);
   ++graph.invocations;
   bool timed = start_ && stop_;

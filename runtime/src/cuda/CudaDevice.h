@@ -82,7 +82,8 @@ private:
   struct LtEntry;
   struct ConvEntry;
   struct FunctionGraph {
-    bool wanted = false; // cuda_graphs selects this function
+    // cuda_graphs selects this function and the driver has CUDA Graphs.
+    bool wanted = false;
     int64_t invocations = 0;
     cuda::CUgraphExec exec = nullptr;
     bool failed = false; // capture failed: run plainly
@@ -118,7 +119,6 @@ private:
   std::map<std::vector<int64_t>, std::unique_ptr<LtEntry>> ltCache_;
   cuda::cudnnHandle_t cudnnHandle_ = nullptr;
   std::map<std::array<int64_t, 19>, std::unique_ptr<ConvEntry>> convCache_;
-  bool useGraphs_ = false;
   std::vector<FunctionGraph> graphs_;
   std::string error_;
 };
